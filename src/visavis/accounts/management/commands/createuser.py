@@ -1,0 +1,34 @@
+import getpass
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from visavis.accounts.services import AccountError, create_counselor
+
+
+class Command(BaseCommand):
+    help = "Create a counselor account."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input instead of asking",
+        )
+
+    def handle(self, *args, username, password_stdin, **options):
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            try:
+                password = getpass.getpass("Password: ")
+                if password != getpass.getpass("Password (again): "):
+                    raise CommandError("the passwords do not match")
+            except (EOFError, KeyboardInterrupt):
+                raise CommandError("no password given") from None
+        try:
+            create_counselor(username=username, password=password)
+        except AccountError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Created counselor {username!r}.")

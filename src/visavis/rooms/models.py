@@ -1,0 +1,37 @@
+"""Room state that must outlive a single process: who is connected, waiting, admitted, host."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from visavis.rooms.protocol import Role, State
+
+
+def new_participant_id() -> str:
+    return secrets.token_hex(8)
+
+
+class Participant(models.Model):
+    """One WebSocket connection's place in a room. Rows end in state ``left`` or ``denied``."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_participant_id)
+    appointment = models.ForeignKey(
+        "appointments.Appointment", on_delete=models.CASCADE, related_name="participants"
+    )
+    role = models.CharField(max_length=8, choices=[(r.value, r.value) for r in Role])
+    state = models.CharField(max_length=10, choices=[(s.value, s.value) for s in State])
+    name = models.CharField(max_length=60, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # The channel layer address of the connection, to reach exactly this participant.
+    channel_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    knocked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["appointment", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.id} ({self.state})"

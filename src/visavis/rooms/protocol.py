@@ -1,0 +1,274 @@
+"""The signalling protocol, version 1: every message that crosses the room WebSocket.
+
+This module is the code-side truth; ``docs/protocol.md`` describes the same
+messages with examples, and a test feeds every example through :func:`parse_client`
+or :func:`parse_server`. Client messages are validated strictly (unknown fields
+are refused); nothing a client sends about identity or role is ever trusted.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+PROTOCOL_VERSION = 1
+
+ParticipantId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+DisplayName = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class ErrorCode(StrEnum):
+    """Stable, machine-readable error codes. The ``message`` beside them is for people."""
+
+    BAD_JSON = "bad-json"
+    TOO_LARGE = "too-large"
+    INVALID = "invalid"
+    UNKNOWN_TYPE = "unknown-type"
+    VERSION = "version"
+    HELLO_FIRST = "hello-first"
+    UNKNOWN_ROOM = "unknown-room"
+    NOT_ALLOWED = "not-allowed"
+    BAD_STATE = "bad-state"
+    NO_SUCH_PARTICIPANT = "no-such-participant"
+    ROOM_FULL = "room-full"
+
+
+class Role(StrEnum):
+    HOST = "host"
+    GUEST = "guest"
+
+
+class State(StrEnum):
+    """Where a participant stands. ``lobby``: connected, not yet knocked."""
+
+    LOBBY = "lobby"
+    WAITING = "waiting"
+    ADMITTED = "admitted"
+    DENIED = "denied"
+    LEFT = "left"
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- client to server ---------------------------------------------------------------------
+
+
+class Hello(_Message):
+    type: Literal["hello"]
+    version: int
+    room: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Knock(_Message):
+    type: Literal["knock"]
+    name: DisplayName
+
+    @model_validator(mode="after")
+    def _name_is_not_blank(self) -> Knock:
+        if not self.name.strip():
+            raise ValueError("name must not be blank")
+        return self
+
+
+class Admit(_Message):
+    type: Literal["admit"]
+    id: ParticipantId
+
+
+class Deny(_Message):
+    type: Literal["deny"]
+    id: ParticipantId
+
+
+class SessionDescription(_Message):
+    type: Literal["offer", "answer", "rollback"]
+    sdp: Annotated[str, Field(max_length=60000)] = ""
+
+
+class IceCandidate(_Message):
+    candidate: Annotated[str, Field(max_length=1000)]
+    sdpMid: Annotated[str, Field(max_length=64)] | None = None  # noqa: N815 (WebRTC's name)
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None  # noqa: N815
+    usernameFragment: Annotated[str, Field(max_length=256)] | None = None  # noqa: N815
+
+
+class SignalData(_Message):
+    """Exactly one of a session description or an ICE candidate, opaque to the server."""
+
+    description: SessionDescription | None = None
+    candidate: IceCandidate | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SignalData:
+        if (self.description is None) == (self.candidate is None):
+            raise ValueError("give exactly one of description or candidate")
+        return self
+
+
+class SignalOut(_Message):
+    type: Literal["signal"]
+    to: ParticipantId
+    data: SignalData
+
+
+class Leave(_Message):
+    type: Literal["leave"]
+
+
+class Ping(_Message):
+    type: Literal["ping"]
+
+
+ClientMessage = Annotated[
+    Hello | Knock | Admit | Deny | SignalOut | Leave | Ping, Field(discriminator="type")
+]
+
+# --- server to client ---------------------------------------------------------------------
+
+
+class Peer(_Message):
+    id: ParticipantId
+    name: str
+    role: Role
+
+
+class WaitingGuest(_Message):
+    id: ParticipantId
+    name: str
+
+
+class Welcome(_Message):
+    type: Literal["welcome"]
+    version: int
+    id: ParticipantId
+    role: Role
+    state: State
+    max_participants: int
+
+
+class Waiting(_Message):
+    """To a guest: the knock arrived and the host has been told."""
+
+    type: Literal["waiting"]
+
+
+class Lobby(_Message):
+    """To the host: everyone now waiting, oldest knock first (the whole list, every time)."""
+
+    type: Literal["lobby"]
+    waiting: list[WaitingGuest]
+
+
+class Admitted(_Message):
+    """To the participant who entered the call: who is already in it."""
+
+    type: Literal["admitted"]
+    peers: list[Peer]
+
+
+class Joined(_Message):
+    type: Literal["joined"]
+    peer: Peer
+
+
+class Left(_Message):
+    type: Literal["left"]
+    id: ParticipantId
+
+
+class Denied(_Message):
+    type: Literal["denied"]
+
+
+class Replaced(_Message):
+    """To a host connection: the same counselor opened the room elsewhere and took over."""
+
+    type: Literal["replaced"]
+
+
+class SignalIn(_Message):
+    type: Literal["signal"]
+    from_: ParticipantId = Field(alias="from")
+    data: SignalData
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Pong(_Message):
+    type: Literal["pong"]
+
+
+class Error(_Message):
+    type: Literal["error"]
+    code: ErrorCode
+    message: str
+
+
+ServerMessage = Annotated[
+    Welcome
+    | Waiting
+    | Lobby
+    | Admitted
+    | Joined
+    | Left
+    | Denied
+    | Replaced
+    | SignalIn
+    | Pong
+    | Error,
+    Field(discriminator="type"),
+]
+
+_client = TypeAdapter(ClientMessage)
+_server = TypeAdapter(ServerMessage)
+
+
+class ProtocolError(Exception):
+    """A client message was refused. Carries the code and a message for the error reply."""
+
+    def __init__(self, code: ErrorCode, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def reply(self) -> Error:
+        return Error(type="error", code=self.code, message=self.message)
+
+
+def _describe(exc: ValidationError) -> tuple[ErrorCode, str]:
+    first = exc.errors()[0]
+    if first["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        return ErrorCode.UNKNOWN_TYPE, "unknown or missing message type"
+    where = ".".join(str(p) for p in first["loc"][1:]) or "message"
+    return ErrorCode.INVALID, f"{where}: {first['msg']}"
+
+
+def parse_client(text: str | bytes, *, max_bytes: int = 65536):
+    """Parse one client message, or raise ProtocolError saying what is wrong with it."""
+    size = len(text.encode() if isinstance(text, str) else text)
+    if size > max_bytes:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"message exceeds {max_bytes} bytes")
+    try:
+        raw = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        raise ProtocolError(ErrorCode.BAD_JSON, "message is not valid JSON") from None
+    if not isinstance(raw, dict):
+        raise ProtocolError(ErrorCode.INVALID, "message must be a JSON object")
+    try:
+        return _client.validate_python(raw)
+    except ValidationError as exc:
+        raise ProtocolError(*_describe(exc)) from None
+
+
+def parse_server(text: str):
+    """Parse a server message (used by tests and the documentation check)."""
+    return _server.validate_json(text)
+
+
+def encode(message: _Message) -> str:
+    return message.model_dump_json(by_alias=True, exclude_none=True)
