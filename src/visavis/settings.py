@@ -1,5 +1,6 @@
 """Django settings for visavis. Values come from :mod:`visavis.config`; edit that, not this."""
 
+import warnings
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -39,7 +40,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "visavis.web.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -104,12 +105,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Static files are served straight from the app folders (no collectstatic step for the
+# embedded default); an operator who runs collectstatic gets them from here instead.
+STATIC_ROOT = DATA_DIR / "static" if (DATA_DIR / "static").is_dir() else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve straight from the app folders: no collectstatic step for the embedded default.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -135,6 +137,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# WhiteNoise hands Django file iterators that are synchronous; under ASGI Django wraps them
+# and warns on every static file. Harmless, and noise in the operator's log.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
 
 VISAVIS = {
     "MAX_PARTICIPANTS": CONFIG.max_participants,

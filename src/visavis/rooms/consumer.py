@@ -64,10 +64,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             case p.SignalOut(to=to, data=data):
                 return await call(services.relay_signal)(sender_id=me, to=to, data=data)
             case p.Leave():
+                # The client closes the socket itself; closing from here as well would
+                # race its close frame, so only forget the participant.
                 self.participant_id = None
-                deliveries = await call(services.leave)(participant_id=me)
-                await self.close()
-                return deliveries
+                return await call(services.leave)(participant_id=me)
         raise p.ProtocolError(p.ErrorCode.UNKNOWN_TYPE, "unknown message type")
 
     async def _hello(self, message: p.Hello) -> list[services.Delivery]:

@@ -92,9 +92,9 @@ class SessionDescription(_Message):
 
 class IceCandidate(_Message):
     candidate: Annotated[str, Field(max_length=1000)]
-    sdpMid: Annotated[str, Field(max_length=64)] | None = None  # noqa: N815 (WebRTC's name)
-    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None  # noqa: N815
-    usernameFragment: Annotated[str, Field(max_length=256)] | None = None  # noqa: N815
+    sdpMid: Annotated[str, Field(max_length=64)] | None = None
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None
+    usernameFragment: Annotated[str, Field(max_length=256)] | None = None
 
 
 class SignalData(_Message):

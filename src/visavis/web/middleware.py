@@ -1,7 +1,8 @@
 """Headers Django has no setting for."""
 
 # Camera, microphone, screen sharing and speaker choice for our own pages only;
-# every other powerful feature off, including the interest-cohort style trackers.
+# the other powerful features off. Only features Chromium knows are listed, so that
+# the browser console stays free of warnings.
 PERMISSIONS_POLICY = ", ".join(
     [
         "camera=(self)",
@@ -14,13 +15,11 @@ PERMISSIONS_POLICY = ", ".join(
         "payment=()",
         "usb=()",
         "serial=()",
-        "bluetooth=()",
         "hid=()",
         "midi=()",
         "magnetometer=()",
         "gyroscope=()",
         "accelerometer=()",
-        "interest-cohort=()",
         "browsing-topics=()",
     ]
 )

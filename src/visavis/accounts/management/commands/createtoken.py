@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from visavis.accounts.services import AccountError, issue_token
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--label", default="", help="a note to recognise the token by")
 
     def handle(self, *args, username, label, **options):
+        call_command("migrate", interactive=False, verbosity=0)
         try:
             raw = issue_token(username=username, label=label)
         except AccountError as exc:

@@ -1,6 +1,7 @@
 import getpass
 import sys
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from visavis.accounts.services import AccountError, create_counselor
@@ -27,6 +28,8 @@ class Command(BaseCommand):
                     raise CommandError("the passwords do not match")
             except (EOFError, KeyboardInterrupt):
                 raise CommandError("no password given") from None
+        # The embedded database may be brand new: set it up first, quietly.
+        call_command("migrate", interactive=False, verbosity=0)
         try:
             create_counselor(username=username, password=password)
         except AccountError as exc:

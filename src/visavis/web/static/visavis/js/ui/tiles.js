@@ -1,0 +1,56 @@
+// Video tiles: one for this participant, one per remote participant.
+
+/**
+ * @param {HTMLVideoElement} video
+ * @param {MediaStream | null} stream
+ */
+export function attach(video, stream) {
+  if (video.srcObject !== stream) video.srcObject = stream;
+  video.play().catch(() => {});
+}
+
+export class Tiles {
+  /** @param {HTMLElement} container */
+  constructor(container) {
+    this.container = container;
+    /** @type {Map<string, HTMLElement>} */
+    this.remote = new Map();
+  }
+
+  /**
+   * Show `stream` for participant `id`, creating the tile on first use.
+   * @param {string} id
+   * @param {string} name
+   * @param {MediaStream} stream
+   */
+  showRemote(id, name, stream) {
+    let tile = this.remote.get(id);
+    if (!tile) {
+      tile = document.createElement("figure");
+      tile.className = "tile remote";
+      tile.dataset.peer = id;
+      const video = document.createElement("video");
+      video.autoplay = true;
+      video.playsInline = true;
+      const caption = document.createElement("figcaption");
+      caption.textContent = name;
+      tile.append(video, caption);
+      this.container.prepend(tile);
+      this.remote.set(id, tile);
+      this.container.dataset.count = String(this.remote.size);
+    }
+    const video = tile.querySelector("video");
+    if (video) attach(video, stream);
+  }
+
+  /** @param {string} id */
+  remove(id) {
+    this.remote.get(id)?.remove();
+    this.remote.delete(id);
+    this.container.dataset.count = String(this.remote.size);
+  }
+
+  clear() {
+    for (const id of [...this.remote.keys()]) this.remove(id);
+  }
+}

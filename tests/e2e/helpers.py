@@ -1,0 +1,96 @@
+"""Steps and media checks shared by the browser tests."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from tests.conftest import COUNSELOR_PASSWORD
+
+INBOUND_STATS = """
+async () => {
+  const result = [];
+  for (const pc of window.__pcs || []) {
+    if (pc.connectionState === "closed") continue;
+    const entry = {state: pc.connectionState, video: null, audio: null};
+    (await pc.getStats()).forEach((s) => {
+      if (s.type !== "inbound-rtp") return;
+      if (s.kind === "video") {
+        entry.video = {framesDecoded: s.framesDecoded || 0, frameWidth: s.frameWidth || 0};
+      } else if (s.kind === "audio") {
+        entry.audio = {packetsReceived: s.packetsReceived || 0,
+                       totalAudioEnergy: s.totalAudioEnergy || 0};
+      }
+    });
+    result.push(entry);
+  }
+  return result;
+}
+"""
+
+
+def log_in(page, username: str = "counselor", password: str = COUNSELOR_PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/")
+
+
+def create_appointment(page, title: str) -> None:
+    page.goto("/")
+    page.fill("#id_title", title)
+    page.fill("#id_start", datetime.now().strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_duration_minutes", "50")
+    page.click("text=Create appointment")
+    page.wait_for_selector(f"li.appointment:has-text('{title}')")
+
+
+def enter_room(page, title: str) -> str:
+    """Open the host room of the appointment ``title``; return the client's link."""
+    page.locator(f"li.appointment:has-text('{title}')").get_by_text("Enter room").click()
+    page.wait_for_selector("#guest-link", state="attached")
+    return page.input_value("#guest-link")
+
+
+def knock(page, guest_url: str, name: str) -> None:
+    page.goto(guest_url)
+    page.fill("#display-name", name)
+    page.click("#knock-button")
+
+
+def inbound(page) -> list[dict]:
+    return page.evaluate(INBOUND_STATS)
+
+
+def _flowing(entries: list[dict]) -> bool:
+    return bool(entries) and all(
+        e["video"] and e["video"]["framesDecoded"] > 0 and e["video"]["frameWidth"] >= 320
+        and e["audio"] and e["audio"]["packetsReceived"] > 0 and e["audio"]["totalAudioEnergy"] > 0
+        for e in entries
+    )
+
+
+def wait_for_media(page, *, peers: int = 1, timeout: float = 30.0) -> list[dict]:
+    """Wait until every peer connection of ``page`` decodes video and receives audio."""
+    deadline = time.monotonic() + timeout
+    entries: list[dict] = []
+    while time.monotonic() < deadline:
+        entries = inbound(page)
+        if len(entries) >= peers and _flowing(entries):
+            return entries
+        time.sleep(0.25)
+    raise AssertionError(
+        f"media did not flow within {timeout}s: {entries}\n--- page log ---\n{page.visavis_log}"
+    )
+
+
+def assert_media_keeps_flowing(page, before: list[dict]) -> None:
+    """Frames decoded and audio packets received must go on rising."""
+    time.sleep(1.5)
+    after = inbound(page)
+    assert len(after) == len(before), (before, after)
+    for old, new in zip(before, after, strict=True):
+        assert new["video"]["framesDecoded"] > old["video"]["framesDecoded"], (old, new)
+        assert new["audio"]["packetsReceived"] > old["audio"]["packetsReceived"], (old, new)
+        assert new["audio"]["totalAudioEnergy"] > old["audio"]["totalAudioEnergy"], (old, new)

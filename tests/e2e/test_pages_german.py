@@ -1,0 +1,18 @@
+"""The pages follow the browser's language; German uses the formal "Sie"."""
+
+
+def test_guest_page_in_german(new_page, live_server_process):
+    host = new_page()
+    from tests.e2e.helpers import create_appointment, enter_room, log_in
+
+    log_in(host)
+    create_appointment(host, "Deutsch")
+    guest_url = enter_room(host, "Deutsch")
+
+    guest = new_page(locale="de-DE")
+    guest.goto(guest_url)
+    assert guest.locator("html").get_attribute("lang") == "de"
+    text = guest.inner_text("#prejoin")
+    assert "Willkommen" in text and "Sie" in text
+    # The JavaScript catalog is German too.
+    assert guest.evaluate("django.gettext('Mute')") == "Stummschalten"
