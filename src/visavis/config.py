@@ -12,6 +12,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -47,7 +48,7 @@ class Config(BaseSettings):
     time_zone: str = "Europe/Berlin"
     max_participants: int = Field(default=4, ge=2, le=8)
     ws_max_message_bytes: int = Field(default=65536, ge=4096, le=1048576)
-    log_level: str = "WARNING"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
 
     @classmethod
     def settings_customise_sources(

@@ -18,7 +18,8 @@ class Client:
         self.ws = communicator
 
     async def send(self, message: dict | str) -> None:
-        await self.ws.send_to(text_data=message if isinstance(message, str) else json.dumps(message))
+        text = message if isinstance(message, str) else json.dumps(message)
+        await self.ws.send_to(text_data=text)
 
     async def receive(self, timeout: float = 3) -> dict:
         return json.loads(await self.ws.receive_from(timeout=timeout))

@@ -6,6 +6,7 @@ that the callers turn into a form error, a 4xx answer or a 404.
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,7 +52,7 @@ def appointments_for(owner):
 def get_for_owner(*, owner, appointment_id) -> Appointment:
     try:
         return Appointment.objects.get(pk=appointment_id, owner=owner)
-    except (Appointment.DoesNotExist, ValueError, TypeError):
+    except (Appointment.DoesNotExist, ValidationError, ValueError, TypeError):
         raise AppointmentNotFound(_("No such appointment.")) from None
 
 

@@ -193,9 +193,8 @@ def admit(*, actor_id: str, target_id: str) -> list[Delivery]:
 @transaction.atomic
 def deny(*, actor_id: str, target_id: str) -> list[Delivery]:
     _actor, target = _host_and_target(actor_id, target_id)
-    return [Delivery(target.channel_name, p.Denied(type="denied"), close=True)] + _depart(
-        target, p.State.DENIED
-    )
+    denied = Delivery(target.channel_name, p.Denied(type="denied"), close=True)
+    return [denied, *_depart(target, p.State.DENIED)]
 
 
 def relay_signal(*, sender_id: str, to: str, data: p.SignalData) -> list[Delivery]:

@@ -54,8 +54,13 @@ function knock(name) {
     showSection("denied", SECTIONS);
   };
   connection.onerror = (code) => {
-    if (code === "unknown-room") fail(describeError(code));
-    else byId("call-status").textContent = describeError(code);
+    if (call) {
+      byId("call-status").textContent = describeError(code);
+    } else {
+      // Before the call, any refusal ends this attempt: say why, plainly.
+      connection.close();
+      fail(describeError(code));
+    }
   };
   connection.onclose = (expected) => {
     if (!expected) fail(gettext("The connection to the server was lost. Please reload the page to join again."));

@@ -3,6 +3,8 @@
 // the polite side yields. No DOM here.
 
 /** @typedef {import("./protocol.js").SignalData} SignalData */
+/** @typedef {import("./protocol.js").Candidate} Candidate */
+/** @typedef {import("./protocol.js").Description} Description */
 
 export class PeerLink {
   /**
@@ -38,7 +40,7 @@ export class PeerLink {
       this.ontrack(this.remoteStream);
     };
     pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.sendSignal({ candidate: candidate.toJSON() });
+      if (candidate) this.sendSignal({ candidate: /** @type {Candidate} */ (candidate.toJSON()) });
     };
     pc.onnegotiationneeded = () => this.makeOffer();
     pc.onconnectionstatechange = () => {
@@ -52,7 +54,7 @@ export class PeerLink {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
       const local = this.pc.localDescription;
-      if (local) this.sendSignal({ description: { type: local.type, sdp: local.sdp } });
+      if (local) this.sendSignal({ description: { type: /** @type {Description["type"]} */ (local.type), sdp: local.sdp } });
     } catch (error) {
       console.warn("visavis: could not make an offer", error);
     } finally {
@@ -84,7 +86,7 @@ export class PeerLink {
       if (description.type === "offer") {
         await pc.setLocalDescription();
         const local = pc.localDescription;
-        if (local) this.sendSignal({ description: { type: local.type, sdp: local.sdp } });
+        if (local) this.sendSignal({ description: { type: /** @type {Description["type"]} */ (local.type), sdp: local.sdp } });
       }
     } else if (candidate) {
       try {

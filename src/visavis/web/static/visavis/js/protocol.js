@@ -116,6 +116,7 @@ export class RoomConnection {
     } catch {
       return;
     }
+    if (!message || typeof message !== "object") return;
     switch (message.type) {
       case "welcome":
         this.id = message.id;

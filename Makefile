@@ -1,0 +1,13 @@
+# The two commands of the README. Everything else is in scripts/ and .ci/.
+.PHONY: run test lint
+
+run:
+	@scripts/bootstrap
+	.venv/bin/visavis serve
+
+test: lint
+	.venv/bin/python -m pytest
+
+lint:
+	@scripts/bootstrap test
+	.venv/bin/ruff check src tests
