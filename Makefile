@@ -6,7 +6,7 @@ run:
 	.venv/bin/visavis serve
 
 test: lint
-	.venv/bin/python -m pytest
+	scripts/test
 
 lint:
 	@scripts/bootstrap test

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import PostgresDatabases, configured_database_url, require_postgres
+
 COUNSELOR_PASSWORD = "Quiet-Room-4711"
 
 
@@ -37,14 +39,16 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "VISAVIS_DATA_DIR": str(self.data_dir)}
+        return {**os.environ, "VISAVIS_DATA_DIR": str(self.data_dir), **self.extra_env}
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -57,14 +61,21 @@ class LiveServer:
         )
 
     def start(self) -> None:
+        self.launch()
+        self.wait_until_up()
+
+    def launch(self) -> None:
+        """Start the process and return at once."""
         self.log_path = self.data_dir / "server.log"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [visavis_command(), "serve", "--port", str(self.port)],
+            [visavis_command(), "serve", "--host", self.host, "--port", str(self.port)],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+
+    def wait_until_up(self) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -89,9 +100,75 @@ class LiveServer:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
 
 
+@pytest.fixture(autouse=True)
+def _fresh_abuse_limits():
+    """The room abuse limits (rooms/limits.py) count per process: each test starts afresh."""
+    from visavis.rooms import limits
+
+    limits.reset()
+
+
 @pytest.fixture(scope="session")
-def live_server_process(tmp_path_factory):
-    server = LiveServer(data_dir=tmp_path_factory.mktemp("visavis-data"))
+def postgres_databases():
+    """Fresh PostgreSQL databases for server processes, dropped at the end of the session."""
+    databases = PostgresDatabases(require_postgres())
+    yield databases
+    databases.drop_all()
+
+
+def server_env(request) -> dict[str, str]:
+    """Environment for a server process: on the PostgreSQL run, a database of its own."""
+    if not configured_database_url():
+        return {}
+    url = request.getfixturevalue("postgres_databases").create()
+    return {"VISAVIS_DATABASE_URL": url}
+
+
+@pytest.fixture(scope="session")
+def two_servers(tmp_path_factory):
+    """Two ``visavis serve`` processes sharing one PostgreSQL database and one Redis.
+
+    No sticky sessions: each test picks which process each participant talks to. The
+    database is a fresh ``visavis_it_<random>`` (dropped at the end), Redis a database
+    number of its own. Both share the secret key, as all processes of one service must.
+    Each server has ``api_token``, an API token of the counselor ``counselor``.
+    """
+    import secrets
+
+    from tests.backends import isolated_redis_url, require_redis
+
+    databases = PostgresDatabases(require_postgres())
+    shared = {
+        "VISAVIS_DATABASE_URL": databases.create(),
+        "VISAVIS_REDIS_URL": isolated_redis_url(require_redis()),
+        "VISAVIS_SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    servers = [
+        LiveServer(data_dir=tmp_path_factory.mktemp(f"visavis-{name}"), extra_env=shared)
+        for name in ("a", "b")
+    ]
+    created = servers[0].run(
+        "createuser", "counselor", "--password-stdin", stdin=COUNSELOR_PASSWORD
+    )
+    assert created.returncode == 0, created.stderr
+    issued = servers[0].run("createtoken", "counselor")
+    assert issued.returncode == 0, issued.stderr
+    try:
+        for server in servers:
+            server.start()
+            server.api_token = issued.stdout.strip().splitlines()[-1]
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+        databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def live_server_process(tmp_path_factory, request):
+    server = LiveServer(
+        data_dir=tmp_path_factory.mktemp("visavis-data"), extra_env=server_env(request)
+    )
     created = server.run("createuser", "counselor", "--password-stdin", stdin=COUNSELOR_PASSWORD)
     assert created.returncode == 0, created.stderr
     other = server.run("createuser", "colleague", "--password-stdin", stdin=COUNSELOR_PASSWORD)
@@ -99,3 +176,13 @@ def live_server_process(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last. Playwright's sync API keeps an event loop running in this thread
+    from the first browser test on; async tests must all have run before that."""
+    def uses_browser(item) -> bool:
+        names = set(getattr(item, "fixturenames", ()))
+        return bool(names & {"browser", "playwright", "new_page"})
+
+    items.sort(key=uses_browser)

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import configured_database_url
+from tests.conftest import server_env
+
 GOOD_PASSWORD = "correct-horse-battery-staple-42"
 
 
@@ -33,8 +36,9 @@ VISAVIS = _visavis_script()
 
 
 @pytest.fixture
-def env(tmp_path):
-    """A clean environment whose data directory is ``tmp_path``."""
+def env(tmp_path, request):
+    """A clean environment whose data directory is ``tmp_path`` (and, on the PostgreSQL
+    run, whose database is a fresh one)."""
     clean = {
         key: value
         for key, value in os.environ.items()
@@ -42,6 +46,7 @@ def env(tmp_path):
     }
     clean["VISAVIS_DATA_DIR"] = str(tmp_path)
     clean["PYTHONUNBUFFERED"] = "1"
+    clean.update(server_env(request))
     return clean
 
 
@@ -188,7 +193,8 @@ def test_serve_answers_and_stops(env, tmp_path):
     assert "Traceback" not in stderr, stderr
     assert proc.returncode == 0, stderr
 
-    for name in ("visavis.sqlite3", "secret_key"):
+    files = ("secret_key",) if configured_database_url() else ("visavis.sqlite3", "secret_key")
+    for name in files:
         assert (tmp_path / name).exists(), name
     mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
     assert mode == 0o600, oct(mode)

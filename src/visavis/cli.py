@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
     from django.core.management import execute_from_command_line
-    from django.db.utils import OperationalError
+    from django.db.utils import OperationalError, ProgrammingError
 
     try:
         # Import the settings now, so a data directory that cannot be created or
@@ -48,8 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
-    except OperationalError as exc:
-        if "no such table" not in str(exc):
+    except (OperationalError, ProgrammingError) as exc:
+        # SQLite says "no such table", PostgreSQL 'relation "…" does not exist'.
+        if not ("no such table" in str(exc) or
+                ("relation" in str(exc) and "does not exist" in str(exc))):
             raise
-        return _fail(f"the database is not set up yet ({exc}); run 'visavis migrate' first", 1)
+        reason = str(exc).splitlines()[0]  # PostgreSQL adds lines pointing into the query
+        return _fail(f"the database is not set up yet ({reason}); run 'visavis migrate' first", 1)
     return 0

@@ -9,12 +9,13 @@ nothing configured. The environment wins over the file; the file is
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,6 +50,66 @@ class Config(BaseSettings):
     max_participants: int = Field(default=4, ge=2, le=8)
     ws_max_message_bytes: int = Field(default=65536, ge=4096, le=1048576)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
+    # NAT traversal (coturn). No STUN or TURN server by default: no third party learns
+    # of a call. See docs/deploy.md.
+    turn_urls: list[Annotated[str, Field(pattern=r"^(stun|stuns|turn|turns):[^\s]+$")]] = []
+    turn_secret: str | None = None
+    turn_credential_ttl: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
+    turn_realm: str = "visavis"
+    ice_transport_policy: Literal["all", "relay"] = "all"
+    resume_grace_seconds: int = Field(default=60, ge=5, le=3600)
+    # Tests only: the server alters DTLS fingerprints it relays, playing the man in the
+    # middle, so that a test can show the safety codes then differ. Never in production.
+    test_tamper_fingerprints: bool = False
+
+    # Appointments (issue 3): when a guest link works, PIN attempts, retention, e-mail.
+    room_opens_minutes_before: int = Field(default=15, ge=0, le=1440)
+    room_closes_minutes_after: int = Field(default=60, ge=0, le=1440)
+    pin_max_attempts: int = Field(default=5, ge=1, le=100)
+    pin_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    email_host: str | None = None
+    email_port: int = Field(default=587, ge=1, le=65535)
+    email_host_user: str = ""
+    email_host_password: str = ""
+    email_use_tls: bool = True
+    email_use_ssl: bool = False
+    email_from: str = "visavis@localhost"
+
+    # Several processes (issue 9). Unset: SQLite in the data directory and an in-memory
+    # channel layer, i.e. one process. The conventional DATABASE_URL / REDIS_URL are read
+    # too; VISAVIS_* wins over them.
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("VISAVIS_DATABASE_URL", "DATABASE_URL", "database_url"),
+    )
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("VISAVIS_REDIS_URL", "REDIS_URL", "redis_url"),
+    )
+    metrics: bool = False
+
+    # Privacy and abuse limits (issue 8).
+    behind_tls_proxy: bool = False
+    ws_messages_per_second: float = Field(default=40, ge=1, le=10000)
+    ws_message_burst: int = Field(default=200, ge=1, le=100000)
+    max_connections_per_room: int = Field(default=16, ge=2, le=1000)
+    max_connections_per_address: int = Field(default=20, ge=1, le=10000)
+    knocks_per_minute: int = Field(default=5, ge=1, le=1000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value:
+            database_settings(value)  # raises ValueError with a readable message
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value:
+            _check_redis(value)
+        return value or None
 
     @classmethod
     def settings_customise_sources(
@@ -66,6 +127,10 @@ class Config(BaseSettings):
         )
 
 
+# Settings with more than one name report errors under their setting name.
+_ALIAS_NAMES = {"VISAVIS_DATABASE_URL": "database_url", "VISAVIS_REDIS_URL": "redis_url"}
+
+
 @lru_cache(maxsize=1)
 def load() -> Config:
     """Read the configuration once per process; raise ConfigError with a readable message."""
@@ -73,7 +138,8 @@ def load() -> Config:
         return Config()
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(_ALIAS_NAMES.get(str(p), str(p)) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from None
     except (OSError, ValueError) as exc:
@@ -96,3 +162,52 @@ def secret_key(config: Config) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return key
+
+
+POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _without_password(url: str) -> str:
+    """``url`` as it may appear in an error message: any password replaced by ``***``."""
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def database_settings(url: str) -> dict:
+    """Django's DATABASES entry for a PostgreSQL ``url``; ValueError names what is wrong."""
+    import dj_database_url
+
+    shown = _without_password(url)
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in POSTGRES_SCHEMES:
+        raise ValueError(
+            f"{shown!r} is not a PostgreSQL URL (postgres://user:password@host:5432/name)"
+        )
+    try:
+        parsed = dj_database_url.parse(url, conn_health_checks=True)
+    except ValueError:
+        raise ValueError(f"{shown!r} is not a valid database URL") from None
+    if not parsed.get("NAME"):
+        raise ValueError(f"{shown!r} names no database (…/name at the end)")
+    parsed["ENGINE"] = "django.db.backends.postgresql"
+    return dict(parsed)
+
+
+def _check_redis(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    shown = _without_password(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError(f"{shown!r} is not a valid Redis URL") from None
+    if parts.scheme not in REDIS_SCHEMES:
+        raise ValueError(f"{shown!r} is not a Redis URL (redis://host:6379/0)")
+    if parts.scheme == "unix" and not parts.path:
+        raise ValueError(f"{shown!r} names no socket path")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ValueError(f"{shown!r} names no host")
+    db = parts.path.strip("/")
+    if db and not db.isdigit():
+        raise ValueError(f"{shown!r}: the database after the host must be a number")

@@ -36,15 +36,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Above WhiteNoise, so that static files get the Permissions-Policy too.
+    "visavis.web.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "visavis.web.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "visavis.web.middleware.CounselorTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "visavis.web.middleware.PrivacyHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "visavis.urls"
@@ -105,9 +107,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Static files are served straight from the app folders (no collectstatic step for the
-# embedded default); an operator who runs collectstatic gets them from here instead.
-STATIC_ROOT = DATA_DIR / "static" if (DATA_DIR / "static").is_dir() else None
+# `visavis serve` collects the static files here at every start, compressed (gzip), and
+# serves them from here; every other command serves them from the app folders.
+STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -141,17 +143,109 @@ SECURE_CSP = {
 # WhiteNoise hands Django file iterators that are synchronous; under ASGI Django wraps them
 # and warns on every static file. Harmless, and noise in the operator's log.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
+# Before the first `visavis serve` the static folder does not exist yet; that is fine.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 VISAVIS = {
     "MAX_PARTICIPANTS": CONFIG.max_participants,
     "WS_MAX_MESSAGE_BYTES": CONFIG.ws_max_message_bytes,
+    "TURN_URLS": CONFIG.turn_urls,
+    "TURN_SECRET": CONFIG.turn_secret,
+    "TURN_CREDENTIAL_TTL": CONFIG.turn_credential_ttl,
+    "TURN_REALM": CONFIG.turn_realm,
+    "ICE_TRANSPORT_POLICY": CONFIG.ice_transport_policy,
+    "RESUME_GRACE_SECONDS": CONFIG.resume_grace_seconds,
+    "TEST_TAMPER_FINGERPRINTS": CONFIG.test_tamper_fingerprints,
 }
+
+# Appointments (issue 3): link validity window, PIN attempts, retention, e-mail.
+VISAVIS.update(
+    {
+        "ROOM_OPENS_MINUTES_BEFORE": CONFIG.room_opens_minutes_before,
+        "ROOM_CLOSES_MINUTES_AFTER": CONFIG.room_closes_minutes_after,
+        "PIN_MAX_ATTEMPTS": CONFIG.pin_max_attempts,
+        "PIN_LOCKOUT_MINUTES": CONFIG.pin_lockout_minutes,
+        "RETENTION_DAYS": CONFIG.retention_days,
+        # Invitations can be e-mailed only when the operator configured an SMTP server.
+        "EMAIL_ENABLED": bool(CONFIG.email_host),
+    }
+)
+# Django 6.1's MAILERS (the EMAIL_* settings are deprecated). Tests swap in locmem.
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": CONFIG.email_host,
+                "port": CONFIG.email_port,
+                "username": CONFIG.email_host_user,
+                "password": CONFIG.email_host_password,
+                "use_tls": CONFIG.email_use_tls and not CONFIG.email_use_ssl,
+                "use_ssl": CONFIG.email_use_ssl,
+                "timeout": 20,
+            },
+        }
+        if CONFIG.email_host
+        else {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = CONFIG.email_from
+
+# Several processes (issue 9): PostgreSQL and Redis when configured, so that any process
+# can serve any participant. Room state is in the database either way; Redis carries the
+# messages between processes, and the cache, so that anything kept there is shared too.
+if CONFIG.database_url:
+    DATABASES = {"default": _config.database_settings(CONFIG.database_url)}
+    # A pool per process: a signalling message costs a few queries, and a new PostgreSQL
+    # connection per query would cost more than the rest of the relay together.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2, "max_size": 20, "timeout": 5,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+if CONFIG.redis_url:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CONFIG.redis_url], "prefix": "visavis"},
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CONFIG.redis_url,
+            "KEY_PREFIX": "visavis",
+        }
+    }
+VISAVIS["METRICS"] = CONFIG.metrics
+
+# Privacy and abuse limits (issue 8). The CSRF token travels in the form field, so no
+# script needs to read its cookie. Behind a TLS proxy (nginx sends X-Forwarded-Proto),
+# cookies are sent over TLS only and browsers are told to use nothing else (HSTS).
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+if CONFIG.behind_tls_proxy:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 2 * 365 * 24 * 3600
+VISAVIS.update(
+    {
+        "WS_MESSAGES_PER_SECOND": CONFIG.ws_messages_per_second,
+        "WS_MESSAGE_BURST": CONFIG.ws_message_burst,
+        "MAX_CONNECTIONS_PER_ROOM": CONFIG.max_connections_per_room,
+        "MAX_CONNECTIONS_PER_ADDRESS": CONFIG.max_connections_per_address,
+        "KNOCKS_PER_MINUTE": CONFIG.knocks_per_minute,
+        "BEHIND_TLS_PROXY": CONFIG.behind_tls_proxy,
+    }
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "visavis.ops.redact.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": CONFIG.log_level},
     "loggers": {
         # The request logger would print full paths, and guest paths carry room tokens.

@@ -6,6 +6,7 @@ from visavis.appointments.api import api
 
 urlpatterns = [
     path("", include("visavis.web.urls")),
+    path("", include("visavis.ops.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,7 +13,10 @@ from visavis.appointments import services
 
 URL = "/api/v1/appointments"
 VALID = {"title": "Session K.", "start": "2030-05-17T14:30:00+02:00", "duration_minutes": 50}
-FIELDS = {"id", "title", "start", "duration_minutes", "end", "cancelled", "guest_url", "host_url"}
+FIELDS = {
+    "id", "title", "start", "duration_minutes", "end", "cancelled", "guest_url", "host_url",
+    "language", "has_pin", "external_url", "series_id", "room_opens_at", "room_closes_at",
+}
 
 
 def post(client, body, headers, content_type="application/json"):
@@ -349,8 +352,8 @@ def test_openapi_schema_lists_the_paths_and_limits(api_client):
     assert response.status_code == 200
     schema = json.loads(response.content)
     paths = schema["paths"]
-    assert set(paths["/api/v1/appointments"]) == {"post"}
-    assert set(paths["/api/v1/appointments/{appointment_id}"]) == {"get", "delete"}
+    assert set(paths["/api/v1/appointments"]) == {"get", "post"}
+    assert set(paths["/api/v1/appointments/{appointment_id}"]) == {"get", "patch", "delete"}
     assert "201" in paths["/api/v1/appointments"]["post"]["responses"]
 
     schemas = schema["components"]["schemas"]

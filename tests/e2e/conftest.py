@@ -35,6 +35,12 @@ RECORD_PEER_CONNECTIONS = """
   window.RTCPeerConnection.prototype = Native.prototype;
   Object.setPrototypeOf(window.RTCPeerConnection, Native);
 })();
+""" + """
+// Every Content-Security-Policy violation goes to the console, where PageLog finds it.
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` at ${e.sourceFile || ""}:${e.lineNumber || 0}`);
+});
 """
 
 
@@ -45,26 +51,42 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """One Playwright per test run: its sync API cannot be started twice in a thread."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
 
 
 class PageLog:
-    """Console messages and failed or foreign requests of one page, for failure output."""
+    """Console messages, CSP violations and foreign requests of one page.
+
+    :meth:`check` fails when the page asked anyone but the visavis origin for anything,
+    or broke its Content-Security-Policy: the browser fixtures call it at teardown."""
 
     def __init__(self, page, origin: str):
         self.lines: list[str] = []
         self.foreign: list[str] = []
-        page.on("console", lambda msg: self.lines.append(f"console.{msg.type}: {msg.text}"))
+        self.violations: list[str] = []
+
+        def on_console(msg):
+            self.lines.append(f"console.{msg.type}: {msg.text}")
+            if msg.text.startswith("CSP violation:") or "Content Security Policy" in msg.text:
+                self.violations.append(msg.text)
+
+        page.on("console", on_console)
         page.on("pageerror", lambda exc: self.lines.append(f"pageerror: {exc}"))
 
         def on_request(request):
@@ -78,10 +100,27 @@ class PageLog:
     def __str__(self) -> str:
         return "\n".join(self.lines)
 
+    def check(self) -> None:
+        assert not self.foreign, f"requests to foreign origins: {self.foreign}\n{self}"
+        assert not self.violations, f"CSP violations: {self.violations}\n{self}"
+
+
+def check_pages(pages) -> None:
+    """Fail unless every page stayed on the visavis origin and within its CSP."""
+    problems = []
+    for page in pages:
+        try:
+            page.visavis_log.check()
+        except AssertionError as exc:
+            problems.append(str(exc))
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
+
 
 @pytest.fixture
 def new_page(browser, live_server_process):
     contexts = []
+    pages = []
 
     def make(locale: str = "en-US"):
         context = browser.new_context(locale=locale, base_url=live_server_process.url)
@@ -90,8 +129,10 @@ def new_page(browser, live_server_process):
         page = context.new_page()
         page.set_default_timeout(15000)
         page.visavis_log = PageLog(page, live_server_process.url)
+        pages.append(page)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    check_pages(pages)

@@ -37,13 +37,32 @@ def log_in(page, username: str = "counselor", password: str = COUNSELOR_PASSWORD
     page.wait_for_url("**/")
 
 
-def create_appointment(page, title: str) -> None:
+# The counselor's time zone in the test server (config default): the form reads times in it.
+SERVER_TIME_ZONE = "Europe/Berlin"
+
+
+def create_appointment(
+    page, title: str, *, pin: str = "", language: str = "", back_to_dashboard: bool = True
+) -> None:
+    """Create an appointment starting now on the dashboard. visavis then shows its invitation
+    page; by default go back to the dashboard, where it is listed with "Enter room"."""
+    from zoneinfo import ZoneInfo
+
     page.goto("/")
     page.fill("#id_title", title)
-    page.fill("#id_start", datetime.now().strftime("%Y-%m-%dT%H:%M"))
+    now = datetime.now(ZoneInfo(SERVER_TIME_ZONE))
+    page.fill("#id_start", now.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_duration_minutes", "50")
+    if language:
+        page.select_option("#id_language", language)
+    if pin:
+        page.click("details.more > summary")
+        page.fill("#id_pin", pin)
     page.click("text=Create appointment")
-    page.wait_for_selector(f"li.appointment:has-text('{title}')")
+    page.wait_for_selector("#invite-link-text")
+    if back_to_dashboard:
+        page.goto("/")
+        page.wait_for_selector(f"li.appointment:has-text('{title}')")
 
 
 def enter_room(page, title: str) -> str:
@@ -94,3 +113,37 @@ def assert_media_keeps_flowing(page, before: list[dict]) -> None:
         assert new["video"]["framesDecoded"] > old["video"]["framesDecoded"], (old, new)
         assert new["audio"]["packetsReceived"] > old["audio"]["packetsReceived"], (old, new)
         assert new["audio"]["totalAudioEnergy"] > old["audio"]["totalAudioEnergy"], (old, new)
+
+
+def api_appointment(server, title: str, username: str = "counselor") -> dict:
+    """Create an appointment through the JSON API (for tests about rooms, not the dashboard)."""
+    import json
+    import urllib.request
+    from datetime import UTC
+
+    token = server.run("createtoken", username).stdout.strip().splitlines()[-1]
+    body = json.dumps(
+        {"title": title, "start": datetime.now(UTC).isoformat(), "duration_minutes": 50}
+    ).encode()
+    request = urllib.request.Request(
+        server.url + "/api/v1/appointments",
+        data=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+def start_call(make_page, server, title: str, guest_name: str = "Kim"):
+    """Host (logged in) and guest in a call of a new appointment; returns both pages."""
+    appointment = api_appointment(server, title)
+    host = make_page()
+    log_in(host)
+    host.goto(appointment["host_url"])
+    guest = make_page()
+    knock(guest, appointment["guest_url"], guest_name)
+    host.locator(f"#lobby li:has-text('{guest_name}')").get_by_role(
+        "button", name=f"Admit: {guest_name}"
+    ).click()
+    guest.wait_for_selector("#call:not([hidden])")
+    return host, guest

@@ -1,4 +1,4 @@
-"""The pages follow the browser's language; German uses the formal "Sie"."""
+"""The client's pages follow the appointment's language; German uses the formal "Sie"."""
 
 
 def test_guest_page_in_german(new_page, live_server_process):
@@ -6,10 +6,11 @@ def test_guest_page_in_german(new_page, live_server_process):
     from tests.e2e.helpers import create_appointment, enter_room, log_in
 
     log_in(host)
-    create_appointment(host, "Deutsch")
+    # The client's pages follow the language chosen for the appointment, not the browser's.
+    create_appointment(host, "Deutsch", language="de")
     guest_url = enter_room(host, "Deutsch")
 
-    guest = new_page(locale="de-DE")
+    guest = new_page(locale="en-US")
     guest.goto(guest_url)
     assert guest.locator("html").get_attribute("lang") == "de"
     text = guest.inner_text("#prejoin")

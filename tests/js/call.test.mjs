@@ -1,73 +1,28 @@
 // call.js: one PeerLink per other participant. peer.js needs RTCPeerConnection and
-// MediaStream, so minimal fakes go on globalThis before the modules are imported.
+// MediaStream, so minimal fakes (fake-webrtc.mjs) go on globalThis before the modules
+// are imported. Every PeerLink runs a watchdog interval: the timers are mocked, and
+// every call a test made is closed afterwards, so no real interval keeps Node alive.
 import assert from "node:assert/strict";
-import { beforeEach, describe, test } from "node:test";
+import { afterEach, beforeEach, describe, mock, test } from "node:test";
 
-class FakeMediaStream {
-  constructor() {
-    this.tracks = [];
-  }
-  addTrack(track) {
-    this.tracks.push(track);
-  }
-  getTracks() {
-    return [...this.tracks];
-  }
-}
+import {
+  FakeMediaStream,
+  FakeRTCPeerConnection,
+  installFakes,
+  settle,
+  statsReport,
+} from "./fake-webrtc.mjs";
 
-/** Records what PeerLink does to it; tests fire its event handlers by hand. */
-class FakeRTCPeerConnection {
-  /** @type {FakeRTCPeerConnection[]} */
-  static instances = [];
-
-  constructor(config) {
-    this.config = config;
-    this.calls = [];
-    this.closed = false;
-    this.signalingState = "stable";
-    this.connectionState = "new";
-    this.localDescription = null;
-    this.remoteDescription = null;
-    this.ontrack = null;
-    this.onicecandidate = null;
-    this.onnegotiationneeded = null;
-    this.onconnectionstatechange = null;
-    FakeRTCPeerConnection.instances.push(this);
-  }
-  addTrack(track, stream) {
-    this.calls.push(["addTrack", track.kind, stream]);
-  }
-  async setRemoteDescription(description) {
-    this.calls.push(["setRemoteDescription", description]);
-    this.remoteDescription = description;
-    this.signalingState = description.type === "offer" ? "have-remote-offer" : "stable";
-  }
-  async setLocalDescription() {
-    const type = this.signalingState === "have-remote-offer" ? "answer" : "offer";
-    this.calls.push(["setLocalDescription", type]);
-    this.localDescription = { type, sdp: `sdp-${type}` };
-    this.signalingState = type === "answer" ? "stable" : "have-local-offer";
-  }
-  async addIceCandidate(candidate) {
-    this.calls.push(["addIceCandidate", candidate]);
-  }
-  restartIce() {
-    this.calls.push(["restartIce"]);
-  }
-  close() {
-    this.closed = true;
-    this.calls.push(["close"]);
-  }
-}
-
-globalThis.MediaStream = FakeMediaStream;
-globalThis.RTCPeerConnection = FakeRTCPeerConnection;
+installFakes();
 
 const { Call } = await import("../../src/visavis/web/static/visavis/js/call.js");
 
 const alex = { id: "b-alex", name: "Alex", role: "guest" };
 const sam = { id: "d-sam", name: "Sam", role: "guest" };
 const host = { id: "a-host", name: "Dr. Host", role: "host" };
+
+/** @type {InstanceType<typeof Call>[]} */
+let calls = [];
 
 /** A Call for participant "c-me" that records what it sends and reports. */
 function makeCall(options = {}) {
@@ -79,9 +34,11 @@ function makeCall(options = {}) {
     sendSignal: (to, data) => sent.push([to, data]),
     ...options,
   });
+  calls.push(call);
   call.onremotemedia = (peer, stream) => events.push(["remotemedia", peer.id, stream]);
   call.onpeerstate = (peer, state) => events.push(["peerstate", peer.id, state]);
   call.onpeerleft = (id) => events.push(["peerleft", id]);
+  call.onpeerpath = (peer, path) => events.push(["peerpath", peer.id, path]);
   return { call, sent, events };
 }
 
@@ -94,6 +51,13 @@ function pcOf(call, id) {
 
 beforeEach(() => {
   FakeRTCPeerConnection.instances = [];
+  calls = [];
+  mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
+});
+
+afterEach(() => {
+  for (const call of calls) call.close();
+  mock.timers.reset();
 });
 
 describe("addPeer", () => {
@@ -145,19 +109,40 @@ describe("addPeer", () => {
     assert.notEqual(one.links.get("d-sam").polite, other.links.get("b-alex").polite);
   });
 
-  test("sends the local tracks and passes the RTC configuration on", () => {
+  test("as the newcomer, sends the local tracks at once and passes the RTC configuration on", () => {
     const local = new FakeMediaStream();
     local.addTrack({ kind: "audio" });
     local.addTrack({ kind: "video" });
     const iceServers = [{ urls: "turn:turn.example:3478", username: "u", credential: "c" }];
     const { call } = makeCall({ localStream: local, rtcConfig: { iceServers } });
-    call.addPeer(alex);
+    call.addPeer(alex, true);
     const pc = pcOf(call, "b-alex");
     assert.deepEqual(pc.config, { bundlePolicy: "max-bundle", iceServers });
     assert.deepEqual(pc.calls, [
       ["addTrack", "audio", local],
       ["addTrack", "video", local],
     ]);
+  });
+
+  test("already in the call, adds the local tracks only when the newcomer's offer arrives", async () => {
+    const local = new FakeMediaStream();
+    local.addTrack({ kind: "audio" });
+    const { call } = makeCall({ localStream: local });
+    call.addPeer(alex);
+    const pc = pcOf(call, "b-alex");
+    assert.deepEqual(pc.calls.filter((c) => c[0] === "addTrack"), []);
+    await call.links.get("b-alex").handleSignal({ description: { type: "offer", sdp: "v=0" } });
+    assert.deepEqual(pc.calls.filter((c) => c[0] === "addTrack"), [["addTrack", "audio", local]]);
+  });
+
+  test("keeps signals from a peer it does not know yet until the peer is added", async () => {
+    const { call } = makeCall();
+    call.handleSignal("b-alex", { description: { type: "offer", sdp: "v=0" } });
+    call.addPeer(alex);
+    await call.links.get("b-alex").queue;
+    const pc = pcOf(call, "b-alex");
+    assert.ok(pc.calls.some((c) => c[0] === "setRemoteDescription"), JSON.stringify(pc.calls));
+    assert.equal(call.early.size, 0);
   });
 
   test("reports remote media and connection state with the peer", () => {
@@ -270,5 +255,130 @@ describe("close", () => {
     const { call, events } = makeCall();
     call.close();
     assert.deepEqual(events, []);
+  });
+});
+
+describe("onpeerpath", () => {
+  test("reports how the media travels to the peer once connected", async () => {
+    const { call, events } = makeCall();
+    call.addPeer(alex);
+    call.addPeer(sam);
+    const pc = pcOf(call, "d-sam");
+    pc.stats = statsReport([
+      { id: "T", type: "transport", selectedCandidatePairId: "P" },
+      { id: "P", type: "candidate-pair", localCandidateId: "L", remoteCandidateId: "R" },
+      { id: "L", type: "local-candidate", candidateType: "host" },
+      { id: "R", type: "remote-candidate", candidateType: "relay" },
+    ]);
+    pc.setConnectionState("connected");
+    await settle();
+    assert.deepEqual(events, [["peerstate", "d-sam", "connected"], ["peerpath", "d-sam", "relay"]]);
+  });
+});
+
+describe("sync", () => {
+  test("adds the peers it does not have yet and keeps the ones it has", () => {
+    const { call, events } = makeCall();
+    call.sync("c-me", [alex]);
+    const alexLink = call.links.get("b-alex");
+    call.sync("c-me", [alex, sam, host]);
+    assert.deepEqual([...call.links.keys()].sort(), ["a-host", "b-alex", "d-sam"]);
+    assert.equal(call.links.get("b-alex"), alexLink, "the existing link is kept");
+    assert.equal(pcOf(call, "b-alex").closed, false);
+    assert.equal(FakeRTCPeerConnection.instances.length, 3);
+    assert.deepEqual(call.people.get("a-host"), host);
+    assert.deepEqual(events, []);
+  });
+
+  test("the same peers again change nothing", () => {
+    const { call, events } = makeCall();
+    call.sync("c-me", [alex, sam]);
+    const before = new Map(call.links);
+    call.sync("c-me", [sam, alex]);
+    assert.deepEqual(call.links, before);
+    assert.equal(FakeRTCPeerConnection.instances.length, 2);
+    assert.ok(FakeRTCPeerConnection.instances.every((pc) => !pc.closed));
+    assert.deepEqual(events, []);
+  });
+
+  test("removes and closes the links to peers who are no longer there", () => {
+    const { call, events } = makeCall();
+    call.sync("c-me", [alex, sam, host]);
+    const samPc = pcOf(call, "d-sam");
+    const hostPc = pcOf(call, "a-host");
+    call.sync("c-me", [alex]);
+    assert.deepEqual([...call.links.keys()], ["b-alex"]);
+    assert.deepEqual([...call.people.keys()], ["b-alex"]);
+    assert.equal(samPc.closed, true);
+    assert.equal(hostPc.closed, true);
+    assert.equal(pcOf(call, "b-alex").closed, false);
+    assert.deepEqual(events.map((e) => e.join(" ")).sort(), ["peerleft a-host", "peerleft d-sam"]);
+  });
+
+  test("an empty list closes every link", () => {
+    const { call } = makeCall();
+    call.sync("c-me", [alex, sam]);
+    call.sync("c-me", []);
+    assert.equal(call.links.size, 0);
+    assert.ok(FakeRTCPeerConnection.instances.every((pc) => pc.closed));
+  });
+
+  test("skips this participant's own entry", () => {
+    const { call } = makeCall();
+    call.sync("c-me", [{ id: "c-me", name: "Me", role: "guest" }, alex]);
+    assert.deepEqual([...call.links.keys()], ["b-alex"]);
+  });
+
+  test("with a different own id closes everything first and starts afresh", () => {
+    const { call, events } = makeCall();
+    call.sync("c-me", [alex, sam]);
+    const [oldAlex, oldSam] = FakeRTCPeerConnection.instances;
+    const oldAlexLink = call.links.get("b-alex");
+    call.sync("a-new", [alex, host]);
+    assert.equal(call.myId, "a-new");
+    assert.equal(oldAlex.closed, true, "even a peer who is still there gets a new connection");
+    assert.equal(oldSam.closed, true);
+    assert.deepEqual([...call.links.keys()].sort(), ["a-host", "b-alex"]);
+    assert.notEqual(call.links.get("b-alex"), oldAlexLink);
+    assert.equal(pcOf(call, "b-alex").closed, false);
+    assert.equal(FakeRTCPeerConnection.instances.length, 4);
+    assert.deepEqual(events, [["peerleft", "b-alex"], ["peerleft", "d-sam"]]);
+    // Politeness follows the new id: "a-new" < "b-alex", "a-new" > "a-host".
+    assert.equal(call.links.get("b-alex").polite, false);
+    assert.equal(call.links.get("a-host").polite, true);
+  });
+
+  test("with a different own id, outgoing signals of the new links still reach their peer", () => {
+    const { call, sent } = makeCall();
+    call.sync("c-me", [alex]);
+    call.sync("a-new", [alex]);
+    const candidate = { candidate: "candidate:3", sdpMid: "0" };
+    pcOf(call, "b-alex").onicecandidate({ candidate: { toJSON: () => candidate } });
+    assert.deepEqual(sent, [["b-alex", { candidate }]]);
+  });
+});
+
+describe("watchdog", () => {
+  test("closing the call stops every link's repairs", () => {
+    const { call, sent } = makeCall();
+    call.sync("c-me", [alex, sam]);
+    const pcs = [...FakeRTCPeerConnection.instances];
+    for (const pc of pcs) pc.setConnectionState("failed");
+    call.close();
+    mock.timers.tick(60000);
+    assert.deepEqual(pcs.map((pc) => pc.callsOf("restartIce").length), [0, 0]);
+    assert.deepEqual(sent, []);
+  });
+
+  test("a link removed by sync stops its repairs, the others go on", () => {
+    const { call } = makeCall();
+    call.sync("c-me", [alex, sam]);
+    const [alexPc, samPc] = FakeRTCPeerConnection.instances;
+    alexPc.setConnectionState("failed");
+    samPc.setConnectionState("failed");
+    call.sync("c-me", [sam]);
+    mock.timers.tick(10000);
+    assert.equal(alexPc.callsOf("restartIce").length, 0);
+    assert.ok(samPc.callsOf("restartIce").length >= 1);
   });
 });

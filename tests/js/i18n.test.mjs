@@ -66,8 +66,8 @@ describe("format", () => {
     assert.equal(format("%(n)s waiting", { n: 0 }), "0 waiting");
   });
 
-  test("translates before filling in", () => {
+  test("fills in a message translated with gettext", () => {
     globalThis.django = fakeCatalog({ "%(name)s is waiting": "%(name)s wartet" });
-    assert.equal(format("%(name)s is waiting", { name: "Alex" }), "Alex wartet");
+    assert.equal(format(gettext("%(name)s is waiting"), { name: "Alex" }), "Alex wartet");
   });
 });

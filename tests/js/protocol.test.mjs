@@ -1,10 +1,13 @@
-// protocol.js: the room's signalling connection, driven through a fake WebSocket.
+// protocol.js: the room's signalling connection, driven through a fake WebSocket, with
+// mocked timers and clock (pings, silence detection and reconnect backoff).
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { afterEach, beforeEach, describe, mock, test } from "node:test";
 
 import {
+  CLOSE_SERVICE_RESTART,
   PROTOCOL_VERSION,
   RoomConnection,
+  reconnectDelay,
   socketUrl,
 } from "../../src/visavis/web/static/visavis/js/protocol.js";
 
@@ -49,10 +52,10 @@ class FakeWebSocket {
     this.onmessage?.({ type: "message", data: typeof data === "string" ? data : JSON.stringify(data) });
   }
 
-  /** Test side: the connection is gone. */
-  drop() {
+  /** Test side: the connection is gone, with this close code. */
+  drop(code = 1006) {
     this.readyState = FakeWebSocket.CLOSED;
-    this.onclose?.({ type: "close" });
+    this.onclose?.({ type: "close", code });
   }
 
   /** What the client sent, parsed. */
@@ -73,11 +76,14 @@ beforeEach(() => {
     configurable: true,
     writable: true,
   });
+  mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
 });
 
 afterEach(() => {
-  // Stop the ping timers of every connection a test opened.
+  // Stop the ping and reconnect timers of every connection a test opened.
   for (const connection of connections) connection.close();
+  mock.timers.reset();
+  mock.restoreAll();
   if (savedWebSocket) Object.defineProperty(globalThis, "WebSocket", savedWebSocket);
   else delete globalThis.WebSocket;
 });
@@ -92,6 +98,63 @@ function openConnection({ room = "room-token", open = true } = {}) {
   return { connection, socket };
 }
 
+/** The socket the connection opened last. */
+function latest() {
+  return FakeWebSocket.instances.at(-1);
+}
+
+/** A welcome as the server sends it; `overrides` replace fields. */
+function welcome(overrides = {}) {
+  return {
+    type: "welcome", version: 1, id: "p-1", role: "guest", state: "admitted",
+    max_participants: 4, resume: "token-1", resumed: false, ice_servers: [],
+    ice_transport_policy: "all", ...overrides,
+  };
+}
+
+/** Set every on<event> callback of `connection` to record its calls. */
+function record(connection) {
+  const calls = [];
+  for (const name of [
+    "onwelcome", "onwaiting", "onlobby", "onadmitted", "onjoined", "onleft",
+    "ondenied", "onreplaced", "onsignal", "onerror", "onclose", "onreconnecting",
+    "onreconnected",
+  ]) {
+    connection[name] = (...args) => calls.push([name, ...args]);
+  }
+  return calls;
+}
+
+/** The names of the recorded calls, e.g. ["onreconnecting", "onwelcome"]. */
+function names(calls) {
+  return calls.map(([name]) => name);
+}
+
+/** Let time pass on the mock clock until the connection opens a new socket. */
+function untilNewSocket(limitMs = 60000) {
+  const count = FakeWebSocket.instances.length;
+  for (let waited = 0; waited <= limitMs; waited += 10) {
+    if (FakeWebSocket.instances.length > count) return waited;
+    mock.timers.tick(10);
+  }
+  assert.fail(`no new socket within ${limitMs} ms`);
+}
+
+/** Drop the connection's socket, then let it reconnect; the new socket is opened. */
+function dropAndReconnect(code = 1006) {
+  latest().drop(code);
+  untilNewSocket();
+  latest().open();
+  return latest();
+}
+
+/** Make Math.random return `value` for this test. */
+function pinRandom(value) {
+  mock.method(Math, "random", () => value);
+}
+
+const candidate = (n) => ({ candidate: { candidate: `candidate:${n}`, sdpMid: "0" } });
+
 describe("connect", () => {
   test("opens a socket to the given URL and says hello with version 1 and the room", () => {
     const { connection, socket } = openConnection({ room: "abc123", open: false });
@@ -105,22 +168,24 @@ describe("connect", () => {
     assert.deepEqual(socket.messages(), [{ type: "hello", version: 1, room: "abc123" }]);
   });
 
-  test("pings the server every 20 seconds while open and stops when closed", (t) => {
-    t.mock.timers.enable({ apis: ["setInterval"] });
+  test("pings the server every 15 seconds while open and stops when closed", () => {
     const { connection, socket } = openConnection();
-    t.mock.timers.tick(19999);
-    assert.deepEqual(socket.messages().map((m) => m.type), ["hello"]);
-    t.mock.timers.tick(1);
-    assert.deepEqual(socket.messages().map((m) => m.type), ["hello", "ping"]);
-    t.mock.timers.tick(20000);
-    assert.deepEqual(socket.messages().map((m) => m.type), ["hello", "ping", "ping"]);
+    const types = () => socket.messages().map((m) => m.type);
+    mock.timers.tick(14999);
+    assert.deepEqual(types(), ["hello"]);
+    mock.timers.tick(1);
+    assert.deepEqual(types(), ["hello", "ping"]);
+    socket.receive({ type: "pong" });
+    mock.timers.tick(15000);
+    assert.deepEqual(types(), ["hello", "ping", "ping"]);
+    socket.receive({ type: "pong" });
     connection.close();
     socket.readyState = FakeWebSocket.OPEN; // even if the socket were still open
-    t.mock.timers.tick(60000);
-    assert.deepEqual(socket.messages().map((m) => m.type), ["hello", "ping", "ping"]);
+    mock.timers.tick(60000);
+    assert.deepEqual(types(), ["hello", "ping", "ping"]);
   });
 
-  test("reconnecting resets closedByUs", () => {
+  test("connect after close resets closedByUs", () => {
     const { connection } = openConnection();
     connection.close();
     assert.equal(connection.closedByUs, true);
@@ -128,31 +193,33 @@ describe("connect", () => {
     assert.equal(connection.closedByUs, false);
     assert.equal(FakeWebSocket.instances.length, 2);
   });
+
+  test("a late close event of the socket closed before connecting again is ignored", () => {
+    const { connection, socket } = openConnection();
+    connection.close();
+    connection.connect();
+    const second = latest();
+    second.open();
+    const calls = record(connection);
+    socket.drop(1000);
+    assert.equal(connection.socket, second);
+    assert.deepEqual(calls, []);
+    mock.timers.tick(60000);
+    assert.equal(FakeWebSocket.instances.length, 2);
+  });
 });
 
 describe("dispatch", () => {
-  /** Set every on<event> callback of `connection` to record its calls. */
-  function record(connection) {
-    const calls = [];
-    for (const name of [
-      "onwelcome", "onwaiting", "onlobby", "onadmitted", "onjoined", "onleft",
-      "ondenied", "onreplaced", "onsignal", "onerror", "onclose",
-    ]) {
-      connection[name] = (...args) => calls.push([name, ...args]);
-    }
-    return calls;
-  }
-
-  test("welcome stores id and role and reports the message", () => {
+  test("welcome stores id, role, resume token and the welcome, and reports it", () => {
     const { connection, socket } = openConnection();
     const calls = record(connection);
-    const welcome = {
-      type: "welcome", version: 1, id: "p-1", role: "guest", state: "lobby", max_participants: 4,
-    };
-    socket.receive(welcome);
+    const message = welcome({ id: "p-1", role: "guest", resume: "secret-1" });
+    socket.receive(message);
     assert.equal(connection.id, "p-1");
     assert.equal(connection.role, "guest");
-    assert.deepEqual(calls, [["onwelcome", welcome]]);
+    assert.equal(connection.resumeToken, "secret-1");
+    assert.deepEqual(connection.welcome, message);
+    assert.deepEqual(calls, [["onwelcome", message]], "the first welcome is no reconnect");
   });
 
   const peer = { id: "p-2", name: "Alex", role: "guest" };
@@ -185,27 +252,9 @@ describe("dispatch", () => {
     socket.receive({ type: "pong" });
     socket.receive({ type: "no-such-type" });
     socket.receive({});
+    socket.receive("null");
+    socket.receive("42");
     assert.deepEqual(calls, []);
-    assert.equal(connection.closedByUs, false);
-  });
-
-  for (const type of ["denied", "replaced"]) {
-    test(`${type} marks the connection closed by us, so its close is expected`, () => {
-      const { connection, socket } = openConnection();
-      const calls = record(connection);
-      assert.equal(connection.closedByUs, false);
-      socket.receive({ type });
-      assert.equal(connection.closedByUs, true);
-      socket.drop();
-      assert.deepEqual(calls.at(-1), ["onclose", true]);
-    });
-  }
-
-  test("other messages leave closedByUs alone", () => {
-    const { connection, socket } = openConnection();
-    record(connection);
-    socket.receive({ type: "left", id: "p-2" });
-    socket.receive({ type: "error", code: "not-allowed", message: "no" });
     assert.equal(connection.closedByUs, false);
   });
 
@@ -220,32 +269,415 @@ describe("dispatch", () => {
   });
 });
 
-describe("close", () => {
-  test("an unexpected drop reports onclose(false) and forgets the socket", () => {
+describe("reconnect after an unexpected close", () => {
+  test("reports onreconnecting, not onclose, and forgets the socket", () => {
     const { connection, socket } = openConnection();
-    const closes = [];
-    connection.onclose = (expected) => closes.push(expected);
+    const calls = record(connection);
     socket.drop();
-    assert.deepEqual(closes, [false]);
+    assert.deepEqual(calls, [["onreconnecting"]]);
     assert.equal(connection.socket, null);
   });
 
-  test("leave sends leave, closes the socket and reports onclose(true)", () => {
+  test("opens a new socket to the same URL and resumes with the token of the welcome", () => {
+    const { connection, socket } = openConnection({ room: "abc123" });
+    socket.receive(welcome({ resume: "token-1" }));
+    socket.drop();
+    assert.equal(FakeWebSocket.instances.length, 1, "not in the same instant");
+    const waited = untilNewSocket();
+    assert.ok(waited < 1000, `first retry after ${waited} ms`);
+    const second = latest();
+    assert.equal(second.url, socket.url);
+    assert.equal(connection.socket, second);
+    second.open();
+    assert.deepEqual(second.messages(), [
+      { type: "hello", version: 1, room: "abc123", resume: "token-1" },
+    ]);
+  });
+
+  test("resumes with the token of the latest welcome", () => {
+    const { socket } = openConnection();
+    socket.receive(welcome({ resume: "token-1" }));
+    const second = dropAndReconnect();
+    assert.equal(second.messages()[0].resume, "token-1");
+    second.receive(welcome({ resume: "token-2", resumed: true }));
+    const third = dropAndReconnect();
+    assert.deepEqual(third.messages(), [
+      { type: "hello", version: 1, room: "room-token", resume: "token-2" },
+    ]);
+  });
+
+  test("says hello without resume when no welcome came before the drop", () => {
+    openConnection();
+    const second = dropAndReconnect();
+    assert.deepEqual(second.messages(), [{ type: "hello", version: 1, room: "room-token" }]);
+  });
+
+  test("onreconnecting fires once per outage, onreconnected(true) on the next welcome", () => {
     const { connection, socket } = openConnection();
-    const closes = [];
-    connection.onclose = (expected) => closes.push(expected);
+    socket.receive(welcome());
+    const calls = record(connection);
+    socket.drop();
+    untilNewSocket();
+    latest().drop(); // the server is still away: the new socket never opens
+    untilNewSocket();
+    latest().open();
+    latest().drop(); // opens, then drops before any welcome
+    untilNewSocket();
+    latest().open();
+    assert.deepEqual(calls, [["onreconnecting"]]);
+    const back = welcome({ resume: "token-2", resumed: true });
+    latest().receive(back);
+    assert.deepEqual(calls.filter(([name]) => name !== "onwelcome"), [
+      ["onreconnecting"],
+      ["onreconnected", true],
+    ]);
+    assert.deepEqual(calls.filter(([name]) => name === "onwelcome"), [["onwelcome", back]]);
+    assert.equal(connection.resumeToken, "token-2");
+
+    // A later welcome on the same socket is no reconnect.
+    latest().receive(welcome({ resume: "token-3" }));
+    assert.equal(names(calls).filter((name) => name === "onreconnected").length, 1);
+
+    // The next outage is reported again.
+    dropAndReconnect().receive(welcome({ resumed: true }));
+    assert.deepEqual(names(calls).filter((name) => name.startsWith("onreconnect")), [
+      "onreconnecting", "onreconnected", "onreconnecting", "onreconnected",
+    ]);
+  });
+
+  test("onreconnected(false) when the server no longer kept the place", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome({ id: "p-1", resume: "token-1" }));
+    const calls = record(connection);
+    const fresh = welcome({ id: "p-9", resume: "token-9", resumed: false, state: "lobby" });
+    dropAndReconnect().receive(fresh);
+    assert.deepEqual(calls, [["onreconnecting"], ["onreconnected", false], ["onwelcome", fresh]]);
+    assert.equal(connection.id, "p-9");
+    assert.equal(connection.resumeToken, "token-9");
+  });
+
+  test("waits longer after each failed attempt, and starts afresh after a welcome", () => {
+    const { socket } = openConnection();
+    socket.receive(welcome());
+    socket.drop();
+    const waits = [];
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      waits.push(untilNewSocket());
+      latest().drop();
+    }
+    for (let i = 1; i < 5; i += 1) {
+      assert.ok(waits[i] > waits[i - 1], `waits should grow: ${waits}`);
+    }
+    assert.ok(Math.max(...waits) <= 10000, `waits should be capped: ${waits}`);
+    assert.ok(waits[6] >= 5000, `the wait stays long while the server is away: ${waits}`);
+
+    untilNewSocket();
+    latest().open();
+    latest().receive(welcome({ resumed: true }));
+    latest().drop();
+    const after = untilNewSocket();
+    assert.ok(after <= 320, `after a welcome the first retry is quick again, waited ${after} ms`);
+  });
+
+  test("close code 1012 (service restart) reconnects within 500 ms", () => {
+    assert.equal(CLOSE_SERVICE_RESTART, 1012);
+    pinRandom(0.9999); // the longest jitter
+    const { socket } = openConnection();
+    socket.receive(welcome({ resume: "token-1" }));
+    socket.drop(1012);
+    mock.timers.tick(500);
+    assert.equal(FakeWebSocket.instances.length, 2);
+    latest().open();
+    assert.equal(latest().messages()[0].resume, "token-1");
+  });
+
+  test("signals sent while down are queued and flushed after a resumed welcome", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    connection.signal("p-2", candidate(0)); // sent at once
+    socket.drop();
+    connection.signal("p-2", candidate(1));
+    connection.knock("Alex"); // not a signal: not kept
+    connection.signal("p-3", candidate(2));
+    untilNewSocket();
+    connection.signal("p-2", candidate(3)); // the new socket is still connecting
+    latest().open();
+    assert.deepEqual(latest().messages().map((m) => m.type), ["hello"], "nothing before the welcome");
+    latest().receive(welcome({ resumed: true }));
+    assert.deepEqual(latest().messages().slice(1), [
+      { type: "signal", to: "p-2", data: candidate(1) },
+      { type: "signal", to: "p-3", data: candidate(2) },
+      { type: "signal", to: "p-2", data: candidate(3) },
+    ]);
+
+    // Sent once only: not again after the next outage.
+    const third = dropAndReconnect();
+    third.receive(welcome({ resumed: true }));
+    assert.deepEqual(third.messages().map((m) => m.type), ["hello"]);
+  });
+
+  test("signals queued while down are dropped after a welcome that did not resume", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome({ id: "p-1" }));
+    socket.drop();
+    connection.signal("p-2", candidate(1));
+    untilNewSocket();
+    latest().open();
+    latest().receive(welcome({ id: "p-9", resumed: false }));
+    assert.deepEqual(latest().messages().map((m) => m.type), ["hello"]);
+
+    const third = dropAndReconnect();
+    third.receive(welcome({ id: "p-9", resumed: true }));
+    assert.deepEqual(third.messages().map((m) => m.type), ["hello"], "nor sent later");
+  });
+
+  test("the queue of signals is bounded and keeps the oldest", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    socket.drop();
+    for (let n = 0; n < 1000; n += 1) connection.signal("p-2", candidate(n));
+    untilNewSocket();
+    latest().open();
+    latest().receive(welcome({ resumed: true }));
+    const signals = latest().messages().filter((m) => m.type === "signal");
+    assert.ok(signals.length > 0 && signals.length < 1000, `${signals.length} signals sent`);
+    assert.deepEqual(signals.map((m) => m.data), signals.map((_, n) => candidate(n)));
+  });
+});
+
+describe("no reconnect", () => {
+  /** Let a minute pass and check that no socket was opened and nothing reported a reconnect. */
+  function assertStaysClosed(calls, sockets) {
+    mock.timers.tick(60000);
+    assert.equal(FakeWebSocket.instances.length, sockets, "no new socket");
+    assert.deepEqual(names(calls).filter((name) => name.startsWith("onreconnect")), []);
+    assert.equal(names(calls).filter((name) => name === "onclose").length, 1, "onclose exactly once");
+  }
+
+  test("after close(): onclose() once the socket has closed, with no argument", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    const calls = record(connection);
+    connection.close();
+    assert.equal(socket.closeCalls, 1);
+    assert.deepEqual(calls, [], "onclose waits for the socket");
+    socket.drop(1000);
+    assert.deepEqual(calls, [["onclose"]]);
+    assertStaysClosed(calls, 1);
+  });
+
+  test("after leave(): sends leave and closes", () => {
+    const { connection, socket } = openConnection();
+    const calls = record(connection);
     connection.leave();
     assert.deepEqual(socket.messages().at(-1), { type: "leave" });
     assert.equal(socket.closeCalls, 1);
-    assert.equal(connection.closedByUs, true);
-    socket.drop();
-    assert.deepEqual(closes, [true]);
+    socket.drop(1000);
+    assert.deepEqual(calls, [["onclose"]]);
+    assertStaysClosed(calls, 1);
   });
 
-  test("close before connect does not throw", () => {
+  test("after close() while waiting to reconnect: onclose() at once", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    const calls = record(connection);
+    socket.drop();
+    connection.close();
+    assert.deepEqual(calls, [["onreconnecting"], ["onclose"]]);
+    mock.timers.tick(60000);
+    assert.equal(FakeWebSocket.instances.length, 1);
+    assert.equal(names(calls).filter((name) => name === "onclose").length, 1);
+  });
+
+  test("after close() while the new socket is still connecting", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    const calls = record(connection);
+    socket.drop();
+    untilNewSocket();
+    const second = latest();
+    connection.close();
+    assert.equal(second.closeCalls, 1);
+    second.drop(1006);
+    assert.deepEqual(calls, [["onreconnecting"], ["onclose"]]);
+    mock.timers.tick(60000);
+    assert.equal(FakeWebSocket.instances.length, 2);
+  });
+
+  test("close() before connect reports onclose and does not throw", () => {
     const connection = new RoomConnection("ws://x/", "r");
+    const calls = record(connection);
     assert.doesNotThrow(() => connection.close());
     assert.equal(connection.closedByUs, true);
+    assert.deepEqual(calls, [["onclose"]]);
+  });
+
+  for (const [message, callback] of [
+    [{ type: "denied" }, "ondenied"],
+    [{ type: "replaced" }, "onreplaced"],
+    [{ type: "error", code: "unknown-room", message: "no such room" }, "onerror"],
+  ]) {
+    const label = message.type === "error" ? `an ${message.code} error` : message.type;
+    test(`after ${label}: the server's close is final`, () => {
+      const { connection, socket } = openConnection();
+      socket.receive(welcome());
+      const calls = record(connection);
+      socket.receive(message);
+      assert.equal(connection.closedByUs, true);
+      socket.drop(1000);
+      assert.deepEqual(names(calls), [callback, "onclose"]);
+      assertStaysClosed(calls, 1);
+    });
+  }
+
+  test("after an unknown-room error during a reconnect (the appointment was cancelled)", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    const calls = record(connection);
+    const second = dropAndReconnect();
+    second.receive({ type: "error", code: "unknown-room", message: "no such room" });
+    second.drop(1000);
+    assert.deepEqual(names(calls), ["onreconnecting", "onerror", "onclose"]);
+    mock.timers.tick(60000);
+    assert.equal(FakeWebSocket.instances.length, 2);
+  });
+
+  test("other errors do not stop reconnecting", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    const calls = record(connection);
+    socket.receive({ type: "error", code: "not-allowed", message: "no" });
+    socket.receive({ type: "error", code: "room-full", message: "full" });
+    socket.receive({ type: "left", id: "p-2" });
+    assert.equal(connection.closedByUs, false);
+    socket.drop();
+    untilNewSocket();
+    assert.deepEqual(names(calls), ["onerror", "onerror", "onleft", "onreconnecting"]);
+  });
+
+  test("signals are not queued after close()", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    socket.drop();
+    connection.signal("p-2", candidate(1)); // queued while reconnecting...
+    connection.close(); // ...and forgotten on close
+    connection.signal("p-2", candidate(2)); // not queued at all
+    connection.connect();
+    latest().open();
+    latest().receive(welcome({ resumed: true }));
+    assert.deepEqual(latest().messages().map((m) => m.type), ["hello"]);
+  });
+});
+
+describe("keepAlive", () => {
+  test("drops a socket that stayed silent for more than 40 s and reconnects", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome({ resume: "token-1" }));
+    const calls = record(connection);
+    mock.timers.tick(40000);
+    assert.equal(socket.closeCalls, 0, "not within 40 s");
+    assert.deepEqual(calls, []);
+    mock.timers.tick(20000);
+    assert.equal(socket.closeCalls, 1, "closed by 60 s of silence");
+    assert.equal(socket.onclose, null, "its late close event is ignored");
+    assert.equal(connection.socket, null);
+    assert.deepEqual(calls, [["onreconnecting"]]);
+
+    untilNewSocket();
+    latest().open();
+    assert.deepEqual(latest().messages(), [
+      { type: "hello", version: 1, room: "room-token", resume: "token-1" },
+    ]);
+    latest().receive(welcome({ resumed: true }));
+    assert.deepEqual(names(calls), ["onreconnecting", "onreconnected", "onwelcome"]);
+  });
+
+  test("keeps a socket that answers the pings", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    const calls = record(connection);
+    for (let i = 0; i < 20; i += 1) {
+      mock.timers.tick(15000);
+      socket.receive({ type: "pong" });
+    }
+    assert.equal(socket.closeCalls, 0);
+    assert.equal(FakeWebSocket.instances.length, 1);
+    assert.deepEqual(calls, []);
+  });
+
+  test("any message from the server counts as a sign of life", () => {
+    const { socket } = openConnection();
+    for (let i = 0; i < 10; i += 1) {
+      mock.timers.tick(30000);
+      socket.receive({ type: "lobby", waiting: [] });
+    }
+    assert.equal(socket.closeCalls, 0);
+  });
+
+  test("a late close event of the dropped socket does not disturb the new one", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    const calls = record(connection);
+    mock.timers.tick(60000);
+    untilNewSocket();
+    const second = latest();
+    second.open();
+    socket.onclose?.({ type: "close", code: 1006 });
+    socket.drop();
+    assert.equal(connection.socket, second);
+    assert.deepEqual(names(calls), ["onreconnecting"]);
+  });
+});
+
+describe("reconnectDelay", () => {
+  const lowest = (attempt, code = 1006) => {
+    pinRandom(0);
+    const delay = reconnectDelay(attempt, code);
+    mock.restoreAll();
+    return delay;
+  };
+  const highest = (attempt, code = 1006) => {
+    pinRandom(0.999999);
+    const delay = reconnectDelay(attempt, code);
+    mock.restoreAll();
+    return delay;
+  };
+
+  test("grows with each attempt, even across the jitter", () => {
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      assert.ok(
+        lowest(attempt + 1) > highest(attempt),
+        `attempt ${attempt + 1} (${lowest(attempt + 1)} ms) not after attempt ${attempt} (${highest(attempt)} ms)`,
+      );
+    }
+  });
+
+  test("starts quick and is capped", () => {
+    assert.ok(highest(0) < 500, `first retry after ${highest(0)} ms`);
+    assert.ok(lowest(0) > 0);
+    for (const attempt of [4, 5, 10, 100, 10000]) {
+      assert.ok(highest(attempt) <= 10000, `attempt ${attempt}: ${highest(attempt)} ms`);
+      assert.ok(lowest(attempt) >= 5000, `attempt ${attempt}: ${lowest(attempt)} ms`);
+    }
+    assert.equal(lowest(1000), lowest(5));
+    assert.equal(highest(1000), highest(5));
+  });
+
+  test("has jitter", () => {
+    assert.ok(highest(2) - lowest(2) >= 500);
+    for (let n = 0; n < 50; n += 1) {
+      const delay = reconnectDelay(2, 1006);
+      assert.ok(delay >= lowest(2) && delay <= highest(2));
+    }
+  });
+
+  test("after a service restart (1012) the first retry comes within 500 ms", () => {
+    assert.ok(lowest(0, CLOSE_SERVICE_RESTART) >= 50, "not all in the same instant");
+    assert.ok(highest(0, CLOSE_SERVICE_RESTART) <= 500);
+    assert.ok(highest(0, CLOSE_SERVICE_RESTART) - lowest(0, CLOSE_SERVICE_RESTART) >= 200, "spread out");
+    // Later attempts back off as usual: the server may take a while to come up.
+    assert.equal(lowest(3, CLOSE_SERVICE_RESTART), lowest(3));
+    assert.equal(highest(3, CLOSE_SERVICE_RESTART), highest(3));
   });
 });
 
@@ -270,10 +702,11 @@ describe("send", () => {
   });
 
   for (const state of ["CONNECTING", "CLOSING", "CLOSED"]) {
-    test(`does nothing while the socket is ${state}`, () => {
+    test(`sends nothing while the socket is ${state}`, () => {
       const { connection, socket } = openConnection({ open: false });
       socket.readyState = FakeWebSocket[state];
       connection.knock("Alex");
+      connection.signal("p-2", candidate(1));
       assert.deepEqual(socket.sent, []);
     });
   }

@@ -34,7 +34,9 @@ class Client:
 
     async def hello(self, room: str) -> dict:
         await self.send({"type": "hello", "version": 1, "room": room})
-        return await self.expect("welcome")
+        welcome = await self.expect("welcome")
+        self.token = welcome["resume"]
+        return welcome
 
     async def close(self) -> None:
         await self.ws.disconnect()
@@ -43,7 +45,6 @@ class Client:
 @pytest.fixture
 async def connect(settings):
     from visavis.asgi import application
-
     opened: list[Client] = []
 
     async def make(user=None) -> Client:

@@ -131,13 +131,84 @@ async def test_leaving_and_disconnecting_tell_the_others(connect, counselor, roo
     await guest.send({"type": "leave"})
     assert (await host.expect("left"))["id"] == guest_id
 
-    second = await connect()
-    second_id = (await second.hello(room))["id"]
-    await second.send({"type": "knock", "name": "Second"})
-    await second.expect("waiting")
-    assert (await host.expect("lobby"))["waiting"][0]["id"] == second_id
-    await second.close()
-    assert (await host.expect("lobby"))["waiting"] == []
+
+
+async def test_a_dropped_connection_keeps_its_place_for_the_grace_period(
+    connect, counselor, room, settings
+):
+    settings.VISAVIS = {**settings.VISAVIS, "RESUME_GRACE_SECONDS": 1}
+    host, guest, _host_id, guest_id = await admitted_pair(connect, counselor, room)
+    await guest.close()
+    # Nothing is said at once: the guest may come back.
+    assert await host.silent()
+    assert (await host.expect("left", timeout=5))["id"] == guest_id
+
+    waiting = await connect()
+    waiting_id = (await waiting.hello(room))["id"]
+    await waiting.send({"type": "knock", "name": "Second"})
+    await waiting.expect("waiting")
+    assert (await host.expect("lobby"))["waiting"][0]["id"] == waiting_id
+    await waiting.close()
+    assert (await host.expect("lobby", timeout=5))["waiting"] == []
+
+
+async def test_a_guest_who_had_not_knocked_leaves_at_once(connect, counselor, room):
+    host = await connect(counselor)
+    await host.hello(room)
+    await host.expect("admitted")
+    await host.expect("lobby")
+    guest = await connect()
+    guest_id = (await guest.hello(room))["id"]
+    await guest.close()
+    state = await db(lambda: Participant.objects.get(pk=guest_id).state)()
+    assert state == "left"
+
+
+async def test_resume_puts_an_admitted_guest_back_without_knocking(connect, counselor, room):
+    host, guest, host_id, guest_id = await admitted_pair(connect, counselor, room)
+    first = await db(lambda: Participant.objects.get(pk=guest_id).resume_hash)()
+    await guest.close()
+    back = await connect()
+    # The token was in the guest's welcome; fetch it the way the client kept it.
+    token = guest.token
+    await back.send({"type": "hello", "version": 1, "room": room, "resume": token})
+    welcome = await back.expect("welcome")
+    assert welcome["id"] == guest_id and welcome["resumed"] is True
+    assert welcome["state"] == "admitted" and welcome["resume"] != token
+    assert (await back.expect("admitted"))["peers"][0]["id"] == host_id
+    assert await host.silent()
+    # Signalling works again both ways on the new connection.
+    await host.send({"type": "signal", "to": guest_id, "data": OFFER})
+    assert (await back.expect("signal"))["from"] == host_id
+    assert await db(lambda: Participant.objects.get(pk=guest_id).resume_hash)() != first
+    # The old token is spent.
+    again = await connect()
+    await again.send({"type": "hello", "version": 1, "room": room, "resume": token})
+    fresh = await again.expect("welcome")
+    assert fresh["resumed"] is False and fresh["state"] == "lobby" and fresh["id"] != guest_id
+
+
+async def test_host_keeps_host_after_resume(connect, counselor, room):
+    host, guest, host_id, _guest_id = await admitted_pair(connect, counselor, room)
+    await host.close()
+    back = await connect()  # no session cookie: the resume token alone carries the place
+    await back.send({"type": "hello", "version": 1, "room": room, "resume": host.token})
+    welcome = await back.expect("welcome")
+    assert welcome["id"] == host_id and welcome["role"] == "host" and welcome["resumed"]
+    await back.expect("admitted")
+    await back.expect("lobby")
+    assert await guest.silent()
+
+
+async def test_resume_after_the_grace_period_is_a_fresh_start(connect, counselor, room, settings):
+    settings.VISAVIS = {**settings.VISAVIS, "RESUME_GRACE_SECONDS": 1}
+    host, guest, _host_id, guest_id = await admitted_pair(connect, counselor, room)
+    await guest.close()
+    assert (await host.expect("left", timeout=5))["id"] == guest_id
+    back = await connect()
+    await back.send({"type": "hello", "version": 1, "room": room, "resume": guest.token})
+    welcome = await back.expect("welcome")
+    assert welcome["resumed"] is False and welcome["state"] == "lobby"
 
 
 async def test_signal_only_to_participants_in_the_call(connect, counselor, room):

@@ -1,4 +1,4 @@
-"""The JSON API, mounted at ``/api/v1/``: create, read and cancel appointments.
+"""The JSON API, mounted at ``/api/v1/``: list, create, change, cancel appointments and series.
 
 A thin layer over :mod:`visavis.appointments.services`. Callers authenticate with
 ``Authorization: Bearer <token>`` (tokens come from ``visavis createtoken``); there is
@@ -6,21 +6,29 @@ no cookie authentication, so CSRF does not apply. Every error is JSON with a
 human-readable ``detail``.
 """
 
+import json
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI, Status
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import PathView
 from ninja.security import HttpBearer
 
 from visavis.accounts.services import user_for_token
 from visavis.appointments import services
 from visavis.appointments.schemas import (
+    ApplyTo,
     AppointmentIn,
     AppointmentOut,
+    AppointmentPage,
+    AppointmentPatch,
     ErrorOut,
+    ListQuery,
+    SeriesIn,
+    SeriesOut,
     ValidationErrorOut,
 )
 
@@ -35,13 +43,36 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(
     title="visavis",
     version="1",
-    description="Create, read and cancel appointments. Authenticate with a Bearer token.",
+    description=(
+        "Appointments of one counselor, each with its own private video room: list, "
+        "create (one or a weekly / two-weekly series), change, cancel, replace the guest "
+        "link. Another appointment system can use this to give its appointments visavis "
+        "rooms. Authenticate with a Bearer token from `visavis createtoken`. Times without "
+        "a UTC offset are read in the counselor's time zone; answers are in it too. Every "
+        "error is JSON with a human-readable `detail`."
+    ),
     urls_namespace="api",
     auth=BearerToken(),
     # The interactive docs page would load its assets from a CDN; the schema stays
     # available at openapi.json.
     docs_url=None,
 )
+
+
+# A method a path does not have: ninja answers with plain text; ours is JSON like every
+# other error. (ninja has no setting for this; visavis mounts no other ninja API.)
+def _json_not_allowed(self) -> HttpResponse:
+    allowed = sorted({method for operation in self.operations for method in operation.methods})
+    response = HttpResponse(
+        json.dumps({"detail": f"Method not allowed here; allowed: {', '.join(allowed)}."}),
+        status=405,
+        content_type="application/json",
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+PathView._not_allowed = _json_not_allowed
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -67,6 +98,11 @@ def _not_found(request: HttpRequest, exc: services.AppointmentNotFound) -> HttpR
     return _error(request, 404, str(exc))
 
 
+@api.exception_handler(services.AppointmentConflict)
+def _conflict(request: HttpRequest, exc: services.AppointmentConflict) -> HttpResponse:
+    return _error(request, 409, str(exc))
+
+
 @api.exception_handler(services.AppointmentError)
 def _refused(request: HttpRequest, exc: services.AppointmentError) -> HttpResponse:
     return _error(request, 422, str(exc))
@@ -86,6 +122,11 @@ def _field_path(loc) -> list:
     parts = list(loc)
     if parts and parts[0] == "body":
         parts = parts[2:]
+    elif parts and parts[0] in ("query", "path"):
+        parts = parts[1:]
+        # A query schema adds its own parameter name ("filters") before the field.
+        if len(parts) > 1 and parts[0] == "filters":
+            parts = parts[1:]
     return parts
 
 
@@ -114,16 +155,23 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 # --- endpoints ------------------------------------------------------------------------
 
 
-def _out(request: HttpRequest, appointment) -> AppointmentOut:
+def _out(request: HttpRequest, appointment, zone=None) -> AppointmentOut:
+    zone = zone or services.zone_for(appointment.owner)
     return AppointmentOut(
         id=appointment.id,
         title=appointment.title,
-        start=timezone.localtime(appointment.start),
+        start=timezone.localtime(appointment.start, zone),
         duration_minutes=appointment.duration_minutes,
-        end=timezone.localtime(appointment.end),
+        end=timezone.localtime(appointment.end, zone),
         cancelled=appointment.is_cancelled,
         guest_url=request.build_absolute_uri(reverse("guest-room", args=[appointment.room_token])),
         host_url=request.build_absolute_uri(reverse("host-room", args=[appointment.id])),
+        language=appointment.language,
+        has_pin=appointment.has_pin,
+        external_url=appointment.external_url or None,
+        series_id=appointment.series_id,
+        room_opens_at=timezone.localtime(appointment.room_opens_at, zone),
+        room_closes_at=timezone.localtime(appointment.room_closes_at, zone),
     )
 
 
@@ -135,20 +183,86 @@ def _appointment_id(raw: str) -> UUID:
         raise services.AppointmentNotFound("No such appointment.") from None
 
 
-_ERRORS = {401: ErrorOut, 404: ErrorOut}
+def _series_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except (ValueError, TypeError):
+        raise services.AppointmentNotFound("No such series.") from None
+
+
+def _naive_in_zone(moment, zone):
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment, zone)
+    return moment
+
+
+def _only_query(request: HttpRequest, *allowed: str) -> None:
+    """Refuse query parameters the operation does not have, as the body refuses extra
+    fields: a misspelt filter must not silently return everything."""
+    unknown = sorted(set(request.GET) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            [
+                {"loc": ("query", name), "msg": "is not a parameter of this operation",
+                 "type": "extra_forbidden"}
+                for name in unknown
+            ]
+        )
+
+
+_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+_WRITE_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+@api.get(
+    "/appointments",
+    response={200: AppointmentPage, 401: ErrorOut, 422: ValidationErrorOut},
+    summary="List appointments",
+    description="The counselor's appointments, oldest first, filtered by start time and "
+    "series, one page at a time (limit/offset).",
+)
+def list_appointments(request: HttpRequest, filters: Query[ListQuery]):
+    _only_query(request, *ListQuery.model_fields)
+    zone = services.zone_for(request.auth)
+    found = services.search(
+        owner=request.auth,
+        starts_after=_naive_in_zone(filters.starts_after, zone),
+        starts_before=_naive_in_zone(filters.starts_before, zone),
+        series_id=filters.series_id,
+        include_cancelled=filters.include_cancelled,
+    )
+    page = list(found[filters.offset : filters.offset + filters.limit])
+    return AppointmentPage(
+        count=found.count(),
+        limit=filters.limit,
+        offset=filters.offset,
+        items=[_out(request, a, zone) for a in page],
+    )
 
 
 @api.post(
     "/appointments",
     response={201: AppointmentOut, 400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut},
     summary="Create an appointment",
+    description="Creates one appointment with its own private guest link. For a repeating "
+    "appointment use POST /series.",
 )
 def create_appointment(request: HttpRequest, payload: AppointmentIn):
+    _only_query(request)
     appointment = services.create_appointment(
         owner=request.auth,
         title=payload.title,
         start=payload.start,
         duration_minutes=payload.duration_minutes,
+        language=payload.language,
+        pin=payload.pin,
+        external_url=payload.external_url,
     )
     return Status(201, _out(request, appointment))
 
@@ -159,8 +273,32 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn):
     summary="Read an appointment",
 )
 def get_appointment(request: HttpRequest, appointment_id: str):
+    _only_query(request)
     appointment = services.get_for_owner(
         owner=request.auth, appointment_id=_appointment_id(appointment_id)
+    )
+    return _out(request, appointment)
+
+
+@api.patch(
+    "/appointments/{appointment_id}",
+    response={200: AppointmentOut, **_WRITE_ERRORS},
+    summary="Change an appointment",
+    description="Changes the fields given; the others stay. `pin: null` removes the PIN, "
+    "`external_url: null` returns to the built-in room. With `apply_to=series` the change "
+    "applies to every appointment of the series that is not over yet. The guest link stays "
+    "the same. A cancelled appointment cannot be changed (409).",
+)
+def update_appointment(
+    request: HttpRequest, appointment_id: str, payload: AppointmentPatch, apply_to: ApplyTo = "this"
+):
+    _only_query(request, "apply_to")
+    changes = {name: getattr(payload, name) for name in payload.model_fields_set}
+    appointment = services.update_appointment(
+        owner=request.auth,
+        appointment_id=_appointment_id(appointment_id),
+        apply_to=apply_to,
+        **changes,
     )
     return _out(request, appointment)
 
@@ -169,11 +307,74 @@ def get_appointment(request: HttpRequest, appointment_id: str):
     "/appointments/{appointment_id}",
     response={200: AppointmentOut, **_ERRORS},
     summary="Cancel an appointment",
-    description="Cancels the appointment; its guest link stops working. Cancelling twice "
-    "is harmless.",
+    description="Cancels the appointment (with `apply_to=series`: every appointment of its "
+    "series that is not over yet); its guest link then tells the client it was cancelled. "
+    "Cancelling twice is harmless. Cancelled appointments are deleted with the others after "
+    "the retention period.",
 )
-def cancel_appointment(request: HttpRequest, appointment_id: str):
+def cancel_appointment(request: HttpRequest, appointment_id: str, apply_to: ApplyTo = "this"):
+    _only_query(request, "apply_to")
     appointment = services.cancel_appointment(
+        owner=request.auth, appointment_id=_appointment_id(appointment_id), apply_to=apply_to
+    )
+    return _out(request, appointment)
+
+
+@api.post(
+    "/appointments/{appointment_id}/revoke-link",
+    response={200: AppointmentOut, **_ERRORS},
+    summary="Replace the guest link",
+    description="Issues a new guest link. The old one then tells whoever opens it that it "
+    "is no longer valid.",
+)
+def revoke_link(request: HttpRequest, appointment_id: str):
+    _only_query(request)
+    appointment = services.revoke_link(
         owner=request.auth, appointment_id=_appointment_id(appointment_id)
     )
     return _out(request, appointment)
+
+
+def _series_out(request: HttpRequest, series) -> SeriesOut:
+    zone = services.zone_for(series.owner)
+    return SeriesOut(
+        id=series.id,
+        frequency=series.frequency,
+        appointments=[_out(request, a, zone) for a in services.series_members(series)],
+    )
+
+
+@api.post(
+    "/series",
+    response={201: SeriesOut, 400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut},
+    summary="Create a series of appointments",
+    description="Creates appointments every week or every two weeks at the same local time, "
+    "either `count` of them or until the date `until`. Each has its own guest link; they "
+    "share title, duration, language, PIN and external link.",
+)
+def create_series(request: HttpRequest, payload: SeriesIn):
+    _only_query(request)
+    series = services.create_series(
+        owner=request.auth,
+        title=payload.title,
+        start=payload.start,
+        duration_minutes=payload.duration_minutes,
+        frequency=payload.frequency,
+        count=payload.count,
+        until=payload.until,
+        language=payload.language,
+        pin=payload.pin,
+        external_url=payload.external_url,
+    )
+    return Status(201, _series_out(request, series))
+
+
+@api.get(
+    "/series/{series_id}",
+    response={200: SeriesOut, **_ERRORS},
+    summary="Read a series",
+)
+def get_series(request: HttpRequest, series_id: str):
+    _only_query(request)
+    series = services.get_series_for_owner(owner=request.auth, series_id=_series_id(series_id))
+    return _series_out(request, series)

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from visavis.rooms.protocol import Role, State
 
@@ -29,6 +30,11 @@ class Participant(models.Model):
     channel_name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     knocked_at = models.DateTimeField(null=True, blank=True)
+    # Resuming after a dropped connection: a hash of the secret token the client holds,
+    # when the connection dropped (None while connected), and the last sign of life.
+    resume_hash = models.CharField(max_length=64, db_index=True, blank=True)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["appointment", "state"])]

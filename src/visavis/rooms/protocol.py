@@ -34,6 +34,11 @@ class ErrorCode(StrEnum):
     BAD_STATE = "bad-state"
     NO_SUCH_PARTICIPANT = "no-such-participant"
     ROOM_FULL = "room-full"
+    # Abuse limits (rooms/limits.py).
+    TOO_MANY_MESSAGES = "too-many-messages"
+    TOO_MANY_KNOCKS = "too-many-knocks"
+    TOO_MANY_IN_ROOM = "too-many-in-room"
+    TOO_MANY_CONNECTIONS = "too-many-connections"
 
 
 class Role(StrEnum):
@@ -58,10 +63,16 @@ class _Message(BaseModel):
 # --- client to server ---------------------------------------------------------------------
 
 
+ResumeToken = Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
 class Hello(_Message):
+    """Open (or, with ``resume``, reopen) this connection's place in a room."""
+
     type: Literal["hello"]
     version: int
     room: Annotated[str, Field(min_length=1, max_length=64)]
+    resume: ResumeToken | None = None
 
 
 class Knock(_Message):
@@ -142,6 +153,14 @@ class WaitingGuest(_Message):
     name: str
 
 
+class IceServer(_Message):
+    """One entry of RTCConfiguration.iceServers, credentials short-lived."""
+
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
 class Welcome(_Message):
     type: Literal["welcome"]
     version: int
@@ -149,6 +168,10 @@ class Welcome(_Message):
     role: Role
     state: State
     max_participants: int
+    resume: ResumeToken
+    resumed: bool = False
+    ice_servers: list[IceServer] = []
+    ice_transport_policy: Literal["all", "relay"] = "all"
 
 
 class Waiting(_Message):
@@ -260,7 +283,8 @@ def parse_client(text: str | bytes, *, max_bytes: int = 65536):
     if not isinstance(raw, dict):
         raise ProtocolError(ErrorCode.INVALID, "message must be a JSON object")
     try:
-        return _client.validate_python(raw)
+        # Strict: "1" is not a version and true is not a number; JSON types must match.
+        return _client.validate_json(text, strict=True)
     except ValidationError as exc:
         raise ProtocolError(*_describe(exc)) from None
 

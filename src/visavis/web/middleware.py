@@ -33,3 +33,29 @@ class PrivacyHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class CounselorTimeZoneMiddleware:
+    """Show and read times in the logged-in counselor's own time zone (their calendar setting).
+
+    Everyone else (guests, the API, the login page) gets the configured ``time_zone``;
+    guest pages switch to the appointment owner's zone themselves.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        from visavis.appointments.services import zone_for
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            timezone.activate(zone_for(user))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

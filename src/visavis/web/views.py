@@ -1,21 +1,47 @@
 """Pages. Each view parses, checks permission, calls one service and renders."""
 
+from __future__ import annotations
+
+import itertools
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import JavaScriptCatalog
 
+from visavis.appointments import calendar, invitations
 from visavis.appointments import services as appointments
+from visavis.appointments.services import Entry, LinkState
 from visavis.rooms.routing import WS_PATH
 from visavis.rooms.services import max_participants
-from visavis.web.forms import AppointmentForm
+from visavis.web.forms import (
+    ApplyToForm,
+    AppointmentEditForm,
+    AppointmentForm,
+    FeedOptionsForm,
+    GuestPinForm,
+    InvitationEmailForm,
+    TimeZoneForm,
+)
+
+# The session remembers a PIN the counselor just set until its invitation page shows it
+# once; after that only its hash exists.
+_NEW_PIN = "visavis_new_pin"
 
 
 def guest_url(request, appointment) -> str:
     return request.build_absolute_uri(reverse("guest-room", args=[appointment.room_token]))
+
+
+def host_url(request, appointment) -> str:
+    return request.build_absolute_uri(reverse("host-room", args=[appointment.pk]))
 
 
 def _room_config(appointment) -> dict:
@@ -26,48 +52,367 @@ def _room_config(appointment) -> dict:
     }
 
 
+def _owned(request, appointment_id):
+    try:
+        return appointments.get_for_owner(owner=request.user, appointment_id=appointment_id)
+    except appointments.AppointmentNotFound:
+        raise Http404 from None
+
+
+# --- the counselor's pages -------------------------------------------------------------------
+
+
+def _by_day(items) -> list[dict]:
+    return [
+        {"day": day, "appointments": list(group)}
+        for day, group in itertools.groupby(items, key=lambda a: timezone.localtime(a.start).date())
+    ]
+
+
 @login_required
 def dashboard(request):
-    rows = [
-        {"appointment": a, "guest_url": guest_url(request, a)}
-        for a in appointments.appointments_for(request.user)
-    ]
-    return render(request, "web/dashboard.html", {"rows": rows, "form": AppointmentForm()})
+    query = request.GET.get("q", "").strip()[:200]
+    today = timezone.localdate()
+    found = list(appointments.search(owner=request.user, query=query))
+    todays = [a for a in found if timezone.localtime(a.start).date() == today]
+    upcoming = [a for a in found if timezone.localtime(a.start).date() > today]
+    past = [a for a in found if timezone.localtime(a.start).date() < today]
+    past.reverse()
+    form = AppointmentForm(initial={"language": _client_language_default(request)})
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "query": query,
+            "today": todays,
+            "upcoming": _by_day(upcoming),
+            "past": _by_day(past),
+            "past_count": len(past),
+            "total": len(found),
+            "form": form,
+            "time_zone": timezone.get_current_timezone_name(),
+            "retention_days": settings.VISAVIS["RETENTION_DAYS"],
+        },
+    )
+
+
+def _client_language_default(request) -> str:
+    code = (getattr(request, "LANGUAGE_CODE", "") or "en").split("-")[0]
+    return code if code in appointments.LANGUAGE_CODES else "en"
+
+
+def _remember_new_pin(request, pin: str, appointment_ids) -> None:
+    request.session[_NEW_PIN] = {"pin": pin, "ids": [str(i) for i in appointment_ids]}
+
+
+def _take_new_pin(request, appointment) -> str | None:
+    stored = request.session.get(_NEW_PIN)
+    if not isinstance(stored, dict) or str(appointment.pk) not in stored.get("ids", []):
+        return None
+    del request.session[_NEW_PIN]
+    return stored.get("pin")
 
 
 @login_required
 def create_appointment(request):
-    form = AppointmentForm(request.POST or None)
+    form = AppointmentForm(
+        request.POST or None, initial={"language": _client_language_default(request)}
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        common = {
+            "owner": request.user,
+            "title": data["title"],
+            "start": data["start"],
+            "duration_minutes": data["duration_minutes"],
+            "language": data["language"],
+            "pin": data["pin"] or None,
+            "external_url": data["external_url"],
+        }
         try:
-            appointments.create_appointment(owner=request.user, **form.cleaned_data)
+            if data["repeat"]:
+                series = appointments.create_series(
+                    **common,
+                    frequency=data["repeat"],
+                    count=data["occurrences"],
+                    until=data["repeat_until"],
+                )
+                created = list(appointments.series_members(series))
+            else:
+                created = [appointments.create_appointment(**common)]
         except appointments.AppointmentError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The appointment was created."))
-            return redirect("dashboard")
+            if data["pin"]:
+                _remember_new_pin(request, data["pin"], [a.pk for a in created])
+            if len(created) > 1:
+                messages.success(
+                    request,
+                    _("The series of %(count)d appointments was created.")
+                    % {"count": len(created)},
+                )
+            else:
+                messages.success(request, _("The appointment was created."))
+            return redirect("appointment-detail", created[0].pk)
     return render(request, "web/appointment_form.html", {"form": form})
+
+
+@login_required
+def appointment_detail(request, appointment_id):
+    appointment = _owned(request, appointment_id)
+    link = guest_url(request, appointment)
+    pin = _take_new_pin(request, appointment)
+    context = {
+        "appointment": appointment,
+        "guest_url": link,
+        "link_invitation": invitations.link_invitation(appointment, guest_url=link),
+        "pin_invitation": invitations.pin_invitation(appointment, pin=pin) if pin else None,
+        "email_enabled": invitations.email_enabled(),
+        "email_form": InvitationEmailForm(),
+        "window": appointments.window(appointment),
+        "opens_minutes": settings.VISAVIS["ROOM_OPENS_MINUTES_BEFORE"],
+        "closes_minutes": settings.VISAVIS["ROOM_CLOSES_MINUTES_AFTER"],
+        "time_zone": timezone.get_current_timezone_name(),
+    }
+    if appointment.series_id:
+        members = list(appointments.series_members(appointment.series))
+        now = timezone.now()
+        upcoming = [a for a in members if not a.is_cancelled and a.end > now]
+        context["series_members"] = members
+        context["series_position"] = members.index(appointment) + 1
+        if len(upcoming) > 1:
+            context["series_invitation"] = invitations.series_invitation(
+                upcoming, guest_urls={a.pk: guest_url(request, a) for a in upcoming}
+            )
+    return render(request, "web/appointment_detail.html", context)
+
+
+@login_required
+def edit_appointment(request, appointment_id):
+    appointment = _owned(request, appointment_id)
+    if appointment.is_cancelled:
+        messages.error(request, _("A cancelled appointment cannot be changed."))
+        return redirect("appointment-detail", appointment.pk)
+    initial = {
+        "title": appointment.title,
+        "start": timezone.localtime(appointment.start).replace(second=0, microsecond=0),
+        "duration_minutes": appointment.duration_minutes,
+        "language": appointment.language,
+        "external_url": appointment.external_url,
+        "apply_to": "this",
+    }
+    form = AppointmentEditForm(
+        request.POST or None,
+        initial=initial,
+        in_series=appointment.series_id is not None,
+        has_pin=appointment.has_pin,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            field: data[field]
+            for field in ("title", "duration_minutes", "language", "external_url")
+            if field in form.changed_data
+        }
+        # Compared by value, at the minute the form shows: a start with seconds (from the
+        # API) must not count as moved when only the title changes.
+        if data["start"] != initial["start"]:
+            changes["start"] = data["start"]
+        if data.get("pin"):
+            changes["pin"] = data["pin"]
+        elif data.get("remove_pin"):
+            changes["pin"] = None
+        apply_to = data.get("apply_to") or "this"
+        try:
+            updated = appointments.update_appointment(
+                owner=request.user, appointment_id=appointment.pk, apply_to=apply_to, **changes
+            )
+        except appointments.AppointmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if data.get("pin"):
+                ids = [appointment.pk]
+                if apply_to == "series" and appointment.series_id:
+                    ids = [a.pk for a in appointments.series_members(appointment.series)]
+                _remember_new_pin(request, data["pin"], ids)
+            messages.success(request, _("The changes were saved."))
+            return redirect("appointment-detail", updated.pk)
+    return render(
+        request, "web/appointment_edit.html", {"form": form, "appointment": appointment}
+    )
 
 
 @login_required
 @require_POST
 def cancel(request, appointment_id):
+    form = ApplyToForm(request.POST)
+    apply_to = form.cleaned_data["apply_to"] if form.is_valid() else "this"
     try:
-        appointments.cancel_appointment(owner=request.user, appointment_id=appointment_id)
+        appointments.cancel_appointment(
+            owner=request.user, appointment_id=appointment_id, apply_to=apply_to or "this"
+        )
     except appointments.AppointmentNotFound:
         raise Http404 from None
-    messages.success(request, _("The appointment was cancelled. Its link no longer works."))
+    if apply_to == "series":
+        messages.success(
+            request, _("The upcoming appointments of the series were cancelled.")
+        )
+    else:
+        messages.success(
+            request, _("The appointment was cancelled. Its link now says so to the client.")
+        )
     return redirect("dashboard")
 
 
 @login_required
-def host_room(request, appointment_id):
+@require_POST
+def revoke_link(request, appointment_id):
     try:
-        appointment = appointments.get_for_owner(owner=request.user, appointment_id=appointment_id)
+        appointment = appointments.revoke_link(owner=request.user, appointment_id=appointment_id)
     except appointments.AppointmentNotFound:
         raise Http404 from None
+    messages.success(
+        request,
+        _("The old link no longer works. Send the client the new link below."),
+    )
+    return redirect("appointment-detail", appointment.pk)
+
+
+@login_required
+@require_POST
+def new_pin(request, appointment_id):
+    appointment = _owned(request, appointment_id)
+    form = ApplyToForm(request.POST)
+    apply_to = (form.cleaned_data["apply_to"] if form.is_valid() else "") or "this"
+    try:
+        pin = appointments.set_new_random_pin(
+            owner=request.user, appointment_id=appointment.pk, apply_to=apply_to
+        )
+    except appointments.AppointmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("appointment-detail", appointment.pk)
+    ids = [appointment.pk]
+    if apply_to == "series" and appointment.series_id:
+        ids = [a.pk for a in appointments.series_members(appointment.series)]
+    _remember_new_pin(request, pin, ids)
+    messages.success(request, _("A new PIN was set. Send it to the client separately."))
+    return redirect("appointment-detail", appointment.pk)
+
+
+@login_required
+@require_POST
+def send_invitation(request, appointment_id):
+    appointment = _owned(request, appointment_id)
+    form = InvitationEmailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please enter a valid e-mail address."))
+        return redirect("appointment-detail", appointment.pk)
+    link = guest_url(request, appointment)
+    try:
+        invitations.send_link_invitation(
+            appointment=appointment,
+            to=form.cleaned_data["email"],
+            guest_url=link,
+            ics=calendar.client_ics(appointment, guest_url=link),
+        )
+    except appointments.AppointmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The invitation with the link was sent. Send the PIN over another channel."),
+        )
+    return redirect("appointment-detail", appointment.pk)
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def appointment_ics(request, appointment_id):
+    """The client's calendar file, for the counselor to attach to an invitation."""
+    appointment = _owned(request, appointment_id)
+    content = calendar.client_ics(appointment, guest_url=guest_url(request, appointment))
+    return _ics_response(content, "invitation.ics")
+
+
+@login_required
+def calendar_settings(request):
+    found = appointments.calendar_settings(request.user)
+    zone_form = TimeZoneForm(initial={"time_zone": timezone.get_current_timezone_name()})
+    feed_form = FeedOptionsForm(initial={"hide_titles": found.feed_hide_titles})
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "time-zone":
+            zone_form = TimeZoneForm(request.POST)
+            if zone_form.is_valid():
+                appointments.set_time_zone(
+                    user=request.user, name=zone_form.cleaned_data["time_zone"]
+                )
+                messages.success(request, _("Your time zone was saved."))
+                return redirect("calendar-settings")
+        elif action == "feed-on":
+            appointments.enable_feed(user=request.user)
+            messages.success(request, _("Your calendar feed has a new private address."))
+            return redirect("calendar-settings")
+        elif action == "feed-off":
+            appointments.disable_feed(user=request.user)
+            messages.success(request, _("The calendar feed is off; its address no longer works."))
+            return redirect("calendar-settings")
+        elif action == "feed-options":
+            feed_form = FeedOptionsForm(request.POST)
+            if feed_form.is_valid():
+                appointments.set_feed_hide_titles(
+                    user=request.user, hide=feed_form.cleaned_data["hide_titles"]
+                )
+                messages.success(request, _("The feed options were saved."))
+                return redirect("calendar-settings")
+        else:
+            return HttpResponse(status=400)
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar-feed", args=[found.feed_token]))
+        if found.feed_token
+        else ""
+    )
+    return render(
+        request,
+        "web/calendar_settings.html",
+        {
+            "zone_form": zone_form,
+            "feed_form": feed_form,
+            "feed_url": feed_url,
+            "settings_row": found,
+        },
+    )
+
+
+@require_GET
+def calendar_feed(request, token):
+    found = appointments.feed_owner(token)
+    if found is None:
+        raise Http404
+    content = calendar.feed_ics(
+        appointments.appointments_for(found.user),
+        hide_titles=found.feed_hide_titles,
+        host_url=lambda a: host_url(request, a),
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def host_room(request, appointment_id):
+    appointment = _owned(request, appointment_id)
     if appointment.is_cancelled:
         raise Http404
+    if appointment.is_external:
+        return redirect("appointment-detail", appointment.pk)
     return render(
         request,
         "web/host_room.html",
@@ -79,12 +424,160 @@ def host_room(request, appointment_id):
     )
 
 
+# --- the client's pages ----------------------------------------------------------------------
+
+
+def _guest_language(request, appointment) -> str:
+    """The appointment's client language, unless the client picked the other one."""
+    chosen = request.GET.get("lang", "")
+    return chosen if chosen in appointments.LANGUAGE_CODES else appointment.language
+
+
+def _language_links(request, current: str) -> list[dict]:
+    return [
+        {"code": code, "name": "Deutsch" if code == "de" else "English",
+         "url": f"{request.path}?lang={code}"}
+        for code in appointments.LANGUAGE_CODES
+        if code != current
+    ]
+
+
 def guest_room(request, token):
-    appointment = appointments.find_by_room_token(token)
-    if appointment is None:
+    """The client's link: room, PIN form, or a plain notice, in the client's language.
+
+    Everything decided here is decided again by the room services when the guest knocks,
+    so the page is a courtesy, not the lock.
+    """
+    link = appointments.resolve_guest_link(token)
+    if link.state == LinkState.UNKNOWN:
         raise Http404
-    return render(request, "web/guest_room.html", {"room_config": _room_config(appointment)})
+    appointment = link.appointment
+    language = _guest_language(request, appointment)
+    zone = appointments.zone_for(appointment.owner)
+    with translation.override(language), timezone.override(zone):
+        response = _guest_page(request, link, language)
+    response["Content-Language"] = language
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _notice(request, appointment, state: str, language: str, *, status: int, **extra):
+    context = {
+        "appointment": appointment,
+        "state": state,
+        "language_links": _language_links(request, language),
+        **extra,
+    }
+    return render(request, "web/guest_notice.html", context, status=status)
+
+
+def _guest_page(request, link, language: str):
+    appointment = link.appointment
+    if link.state == LinkState.REVOKED:
+        return _notice(request, appointment, "revoked", language, status=410)
+    now = timezone.now()
+    entry = appointments.guest_entry(appointment, session=request.session, now=now)
+    if entry == Entry.CANCELLED:
+        return _notice(request, appointment, "cancelled", language, status=410)
+    if entry == Entry.ENDED:
+        return _notice(request, appointment, "ended", language, status=410)
+    if entry == Entry.NOT_OPEN_YET:
+        wait = (appointment.room_opens_at - now).total_seconds()
+        return _notice(
+            request,
+            appointment,
+            "not-open-yet",
+            language,
+            status=200,
+            refresh_seconds=max(5, min(int(wait) + 2, 3600)),
+            opens_minutes=settings.VISAVIS["ROOM_OPENS_MINUTES_BEFORE"],
+        )
+    if entry == Entry.PIN_REQUIRED:
+        return _guest_pin(request, appointment, language, now)
+    if request.method == "POST":
+        return redirect(request.get_full_path())
+    if entry == Entry.EXTERNAL:
+        return render(
+            request,
+            "web/guest_external.html",
+            {
+                "appointment": appointment,
+                "service": _host_name(appointment.external_url),
+                "language_links": _language_links(request, language),
+            },
+        )
+    return render(
+        request,
+        "web/guest_room.html",
+        {
+            "room_config": _room_config(appointment),
+            "language_links": _language_links(request, language),
+        },
+    )
+
+
+def _host_name(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def _guest_pin(request, appointment, language: str, now):
+    form = GuestPinForm(request.POST or None)
+    status = 200
+    error = ""
+    blocked_until = appointments.pin_blocked_until(appointment, now=now)
+    if request.method == "POST" and blocked_until is None and form.is_valid():
+        result = appointments.enter_pin(
+            appointment=appointment, pin=form.cleaned_data["pin"], session=request.session,
+            now=now,
+        )
+        if result.ok:
+            # A new session key once the PIN is proven, against session fixation.
+            request.session.cycle_key()
+            return redirect(request.get_full_path())
+        if result.malformed:
+            error, status = _("Please enter the 6 digits of the PIN."), 400
+        elif result.blocked_until is not None:
+            blocked_until, status = result.blocked_until, 429
+        else:
+            error, status = _("This PIN is not correct. Please check it and try again."), 403
+    elif request.method == "POST" and blocked_until is not None:
+        status = 429
+    elif request.method == "POST":
+        error, status = _("Please enter the 6 digits of the PIN."), 400
+    return render(
+        request,
+        "web/guest_pin.html",
+        {
+            "appointment": appointment,
+            # Never echo the digits back: a fresh, empty field after every attempt.
+            "form": GuestPinForm(),
+            "error": error,
+            "blocked_until": blocked_until,
+            "language_links": _language_links(request, language),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def guest_ics(request, token):
+    """The appointment for the client's own calendar, from the guest link itself."""
+    link = appointments.resolve_guest_link(token)
+    if link.state != LinkState.VALID:
+        raise Http404
+    url = guest_url(request, link.appointment)
+    return _ics_response(calendar.client_ics(link.appointment, guest_url=url), "session.ics")
+
+
+def javascript_catalog(request, lang):
+    """The JavaScript translations for one language, independent of the browser's, so that
+    a client's room page speaks the appointment's language in its scripts too."""
+    if lang not in dict(settings.LANGUAGES):
+        raise Http404
+    with translation.override(lang):
+        return JavaScriptCatalog.as_view(packages=["visavis.web"])(request)
 
 
 def not_found(request, exception=None):
     return render(request, "web/not_found.html", status=404)
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import signal
 import socket
 import sys
 
@@ -16,6 +17,42 @@ from django.core.management.base import BaseCommand, CommandError
 GRACEFUL_SHUTDOWN_SECONDS = 3
 
 _ADDRESS_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
+
+
+# Any fixed number: the PostgreSQL advisory lock that lets one process migrate at a time.
+MIGRATION_LOCK = 0x76697361
+
+
+def _migrate() -> None:
+    """Apply migrations. On PostgreSQL, several processes starting together take turns:
+    the first one migrates, the others then find nothing left to do."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":  # SQLite serves one process only
+        call_command("migrate", interactive=False, verbosity=0)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+
+
+def _collect_static() -> None:
+    """Copy the static files into the data directory with gzip copies beside them, and
+    serve those: a phone on a weak connection loads less than half the bytes."""
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+    settings.WHITENOISE_USE_FINDERS = False
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived and uvicorn has shut down: stop like after Ctrl+C, with status 0."""
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated
 
 
 def _port(value: str) -> int:
@@ -79,7 +116,12 @@ class Command(BaseCommand):
 
         # Fail fast on a busy port, before touching the database.
         _check_port_free(host, port)
-        call_command("migrate", interactive=False, verbosity=0)
+        _migrate()
+        # Appointments past the retention period are deleted now and then once a day.
+        from visavis.appointments.retention import DailyPurge
+
+        DailyPurge().start()
+        _collect_static()
 
         from visavis.asgi import application
 
@@ -88,8 +130,18 @@ class Command(BaseCommand):
             f"visavis is running at http://{shown_host}:{port}/ — press Ctrl+C to stop."
         )
         self.stdout.flush()
-        # uvicorn shuts down cleanly on Ctrl+C, then re-raises the signal it caught.
-        with contextlib.suppress(KeyboardInterrupt):
+        # On Ctrl+C (SIGINT) or SIGTERM uvicorn stops accepting, closes every WebSocket
+        # with code 1012 ("service restart", so clients reconnect at once, to this or
+        # another process), waits up to GRACEFUL_SHUTDOWN_SECONDS for the consumers to
+        # finish, and then raises the signal it caught again: SIGINT as KeyboardInterrupt,
+        # SIGTERM through the handler below. tests/ops/test_shutdown.py holds it to that.
+        import logging
+
+        from visavis.ops.redact import DropConnectionLines
+
+        logging.getLogger("uvicorn.error").addFilter(DropConnectionLines())
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        with contextlib.suppress(KeyboardInterrupt, _Terminated):
             uvicorn.run(
                 application,
                 host=host,
@@ -99,8 +151,11 @@ class Command(BaseCommand):
                 log_level=log_level,
                 proxy_headers=False,
                 server_header=False,
-                ws_max_size=settings.VISAVIS["WS_MAX_MESSAGE_BYTES"],
+                # Well above our own limit, so that an oversized message gets the
+                # protocol's "too-large" error rather than a bare close from uvicorn.
+                ws_max_size=4 * settings.VISAVIS["WS_MAX_MESSAGE_BYTES"],
                 lifespan="off",
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             )
+        signal.signal(signal.SIGTERM, previous)
         self.stdout.write("visavis stopped.")

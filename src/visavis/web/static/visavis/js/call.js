@@ -2,9 +2,17 @@
 // Wires signalling to peers and reports remote media; no DOM here.
 
 import { PeerLink } from "./peer.js";
+import { suggestAudioOnly } from "./stats.js";
+
+/** @typedef {import("./stats.js").Quality} Quality */
+/** @typedef {import("./stats.js").Verdict} Verdict */
+/** @typedef {import("./quality.js").Mode} Mode */
 
 /** @typedef {import("./protocol.js").Peer} Peer */
 /** @typedef {import("./protocol.js").SignalData} SignalData */
+
+const MAX_EARLY_PEERS = 8;
+const MAX_EARLY_SIGNALS = 50;
 
 export class Call {
   /**
@@ -23,6 +31,9 @@ export class Call {
     this.links = new Map();
     /** @type {Map<string, Peer>} */
     this.people = new Map();
+    /** Signals from someone we do not know yet (their "joined" may still be on its way). */
+    /** @type {Map<string, SignalData[]>} */
+    this.early = new Map();
 
     /** @type {(peer: Peer, stream: MediaStream) => void} */
     this.onremotemedia = () => {};
@@ -30,23 +41,92 @@ export class Call {
     this.onpeerstate = () => {};
     /** @type {(id: string) => void} */
     this.onpeerleft = () => {};
+    /** @type {(peer: Peer, path: "direct" | "relay") => void} */
+    this.onpeerpath = () => {};
+    /** @type {(peer: Peer, code: string) => void} */
+    this.onpeercode = () => {};
+    /** @type {(peer: Peer, quality: Quality, verdict: Verdict) => void} */
+    this.onpeerquality = () => {};
+    /** In automatic mode, the connection to `peer` stayed poor: offer audio only. */
+    /** @type {(peer: Peer, quality: Quality) => void} */
+    this.onsuggestaudio = () => {};
+    /** @type {Mode} */
+    this.mode = "auto";
+    this.suggested = false;
+    /** @type {Map<string, Verdict[]>} */
+    this.verdicts = new Map();
   }
 
-  /** @param {Peer} peer */
-  addPeer(peer) {
+  /**
+   * Bring the peer connections in line with who is in the call, as the server says
+   * on admission and again after a reconnect. A new id for us means the server no
+   * longer knew us: every connection starts afresh.
+   * @param {string} myId
+   * @param {Peer[]} peers
+   */
+  sync(myId, peers) {
+    if (myId !== this.myId) {
+      this.close();
+      this.myId = myId;
+    }
+    const present = new Set(peers.map((peer) => peer.id));
+    for (const id of [...this.links.keys()]) {
+      if (!present.has(id)) this.removePeer(id);
+    }
+    for (const peer of peers) this.addPeer(peer, true);
+  }
+
+  /**
+   * Connect to `peer`. The newcomer to a call makes the first offer to everyone already
+   * in it (`initiator`); those already in it answer.
+   * @param {Peer} peer
+   * @param {boolean} [initiator]
+   */
+  addPeer(peer, initiator = false) {
     if (peer.id === this.myId || this.links.has(peer.id)) return;
     const link = new PeerLink({
       id: peer.id,
       // Any rule both sides compute alike will do; this one needs no extra message.
       polite: this.myId > peer.id,
+      initiator,
       localStream: this.localStream,
       sendSignal: (data) => this.sendSignal(peer.id, data),
       rtcConfig: this.rtcConfig,
     });
     link.ontrack = (stream) => this.onremotemedia(peer, stream);
     link.onstatechange = (state) => this.onpeerstate(peer, state);
+    link.onpath = (path) => this.onpeerpath(peer, path);
+    link.oncode = (code) => this.onpeercode(peer, code);
+    link.onquality = (quality, verdict) => this.gotQuality(peer, quality, verdict);
+    link.mode = this.mode;
     this.links.set(peer.id, link);
     this.people.set(peer.id, peer);
+    for (const data of this.early.get(peer.id) ?? []) link.handleSignal(data);
+    this.early.delete(peer.id);
+  }
+
+  /**
+   * @param {Peer} peer
+   * @param {Quality} quality
+   * @param {Verdict} verdict
+   */
+  gotQuality(peer, quality, verdict) {
+    const history = [...(this.verdicts.get(peer.id) ?? []), verdict].slice(-10);
+    this.verdicts.set(peer.id, history);
+    this.onpeerquality(peer, quality, verdict);
+    if (this.mode === "auto" && !this.suggested && suggestAudioOnly(history)) {
+      this.suggested = true;
+      this.onsuggestaudio(peer, quality);
+    }
+  }
+
+  /**
+   * What this participant sends to everyone, from now on.
+   * @param {Mode} mode
+   */
+  async setMode(mode) {
+    this.mode = mode;
+    await Promise.all([...this.links.values()].map((link) => link.setMode(mode)));
   }
 
   /** @param {string} id */
@@ -56,6 +136,7 @@ export class Call {
     link.close();
     this.links.delete(id);
     this.people.delete(id);
+    this.verdicts.delete(id);
     this.onpeerleft(id);
   }
 
@@ -65,10 +146,17 @@ export class Call {
    */
   handleSignal(from, data) {
     const link = this.links.get(from);
-    if (link) link.handleSignal(data);
+    if (link) {
+      link.handleSignal(data);
+    } else if (this.early.size < MAX_EARLY_PEERS) {
+      const pending = this.early.get(from) ?? [];
+      if (pending.length < MAX_EARLY_SIGNALS) pending.push(data);
+      this.early.set(from, pending);
+    }
   }
 
   close() {
     for (const id of [...this.links.keys()]) this.removePeer(id);
+    this.early.clear();
   }
 }

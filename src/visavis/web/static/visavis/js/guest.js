@@ -2,7 +2,7 @@
 
 import { gettext } from "./i18n.js";
 import { MediaProblem, describeProblem, openLocalMedia, stopAll } from "./media.js";
-import { describeError, openConnection, readConfig, startCall } from "./room.js";
+import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls } from "./ui/controls.js";
 import { byId, showSection } from "./ui/sections.js";
 import { attach } from "./ui/tiles.js";
@@ -31,7 +31,8 @@ async function preview() {
 }
 
 /** @param {string} name */
-function knock(name) {
+async function knock(name) {
+  await mediaReady;
   const connection = openConnection(config);
   /** @type {import("./call.js").Call | null} */
   let call = null;
@@ -41,13 +42,20 @@ function knock(name) {
     stopAll(localStream);
     showSection("ended", SECTIONS);
   };
-  connection.onwelcome = () => connection.knock(name);
+  // After a reconnect the server may no longer know us (state "lobby"): knock again.
+  connection.onwelcome = (welcome) => {
+    if (welcome.state === "lobby") connection.knock(name);
+  };
   connection.onwaiting = () => showSection("waiting", SECTIONS);
   connection.onadmitted = (peers) => {
     showSection("call", SECTIONS);
-    call = startCall(connection, localStream);
-    bindControls({ stream: localStream, onleave: leave });
-    connection.onadmitted(peers);
+    if (!call) {
+      // The hidden pre-join preview would keep rendering the camera for nothing.
+      /** @type {HTMLVideoElement} */ (byId("preview-video")).srcObject = null;
+      call = startCall(connection, localStream);
+      bindControls({ stream: localStream, onleave: leave });
+    }
+    syncCall(call, connection, peers);
   };
   connection.ondenied = () => {
     stopAll(localStream);
@@ -55,16 +63,21 @@ function knock(name) {
   };
   connection.onerror = (code) => {
     if (call) {
-      byId("call-status").textContent = describeError(code);
+      // Negotiation racing a departure is normal and mends itself; say nothing then.
+      if (code !== "bad-state" && code !== "no-such-participant") {
+        byId("call-status").textContent = describeError(code);
+      }
     } else {
-      // Before the call, any refusal ends this attempt: say why, plainly.
+      // Before the call, any refusal ends this attempt: say why, plainly. A refused
+      // knock means the room's conditions changed (PIN, time); the page explains them.
       connection.close();
-      fail(describeError(code));
+      fail(code === "not-allowed"
+        ? gettext("This room cannot be entered right now. Please reload the page.")
+        : describeError(code));
     }
   };
-  connection.onclose = (expected) => {
-    if (!expected) fail(gettext("The connection to the server was lost. Please reload the page to join again."));
-  };
+  // Our old peer connections are of no use once we must knock again.
+  showReconnecting(connection, () => call?.sync(connection.id ?? "", []));
   byId("leave-waiting").onclick = leave;
   connection.connect();
 }
@@ -83,4 +96,5 @@ byId("knock-form").addEventListener("submit", (event) => {
   knock(name);
 });
 
-preview();
+// Camera and microphone open while the client types their name; knocking waits for them.
+const mediaReady = preview();

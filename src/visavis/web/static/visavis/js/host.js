@@ -2,7 +2,7 @@
 
 import { gettext } from "./i18n.js";
 import { MediaProblem, describeProblem, openLocalMedia, stopAll } from "./media.js";
-import { describeError, openConnection, readConfig, startCall } from "./room.js";
+import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls } from "./ui/controls.js";
 import { bindCopyButtons } from "./ui/copy.js";
 import { renderLobby } from "./ui/lobby.js";
@@ -56,11 +56,10 @@ async function main() {
     status.textContent = gettext("This room was opened in another window. This window is no longer connected.");
   };
   connection.onerror = (code) => {
-    status.textContent = describeError(code);
+    if (code !== "bad-state") status.textContent = describeError(code);
   };
-  connection.onclose = (expected) => {
-    if (!expected) status.textContent = gettext("The connection to the server was lost. Please reload the page.");
-  };
+  connection.onadmitted = (peers) => syncCall(call, connection, peers);
+  showReconnecting(connection, () => call.sync(connection.id ?? "", []));
   connection.connect();
 }
 

@@ -21,11 +21,12 @@ export function gettext(text) {
 }
 
 /**
- * Translate a message and fill in %(name)s placeholders.
+ * Fill %(name)s placeholders of an already translated message. Call it as
+ * `format(gettext("…"), {…})`, so that makemessages finds the message.
  * @param {string} text
  * @param {Record<string, string | number>} values
  * @returns {string}
  */
 export function format(text, values) {
-  return gettext(text).replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
+  return text.replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
 }

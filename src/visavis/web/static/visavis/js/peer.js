@@ -6,16 +6,89 @@
 /** @typedef {import("./protocol.js").Candidate} Candidate */
 /** @typedef {import("./protocol.js").Description} Description */
 
+import { applyMode } from "./quality.js";
+import { safetyCode } from "./sas.js";
+import { classify, reportsOf, summarize } from "./stats.js";
+
+const REPAIR_INTERVAL_MS = 1000;
+const MEASURE_INTERVAL_MS = 2000;
+const OFFER_RESEND_MS = 5000;
+const ICE_RESTART_AFTER_MS = 2500;
+const ICE_RESTART_EVERY_MS = 6000;
+
+/**
+ * Whether the selected candidate pair goes through a TURN relay.
+ * @param {RTCPeerConnection} pc
+ * @returns {Promise<"direct" | "relay" | null>}
+ */
+export async function selectedPath(pc) {
+  const stats = await pc.getStats();
+  /** @type {any} */
+  let pair = null;
+  stats.forEach((report) => {
+    if (report.type === "transport" && report.selectedCandidatePairId) {
+      pair = stats.get(report.selectedCandidatePairId);
+    }
+  });
+  if (!pair) {
+    stats.forEach((report) => {
+      if (report.type === "candidate-pair" && report.nominated && report.state === "succeeded") pair = report;
+    });
+  }
+  if (!pair) return null;
+  const local = stats.get(pair.localCandidateId);
+  const remote = stats.get(pair.remoteCandidateId);
+  return local?.candidateType === "relay" || remote?.candidateType === "relay" ? "relay" : "direct";
+}
+
+/**
+ * Sound first: losing the voice breaks a session, losing the picture does not. Audio is
+ * sent with high priority (the browser's bandwidth allocation and DSCP marking) and with
+ * RED redundancy where the browser has it; Opus's in-band FEC is on by default in the
+ * browsers and stays on.
+ * @param {RTCPeerConnection} pc
+ */
+export function preferVoice(pc) {
+  const capabilities = typeof RTCRtpReceiver !== "undefined" && RTCRtpReceiver.getCapabilities
+    ? RTCRtpReceiver.getCapabilities("audio")
+    : null;
+  const codecs = capabilities?.codecs ?? [];
+  const red = codecs.filter((codec) => codec.mimeType.toLowerCase() === "audio/red");
+  for (const transceiver of pc.getTransceivers()) {
+    const sender = transceiver.sender;
+    if (sender.track?.kind !== "audio") continue;
+    if (red.length && transceiver.setCodecPreferences) {
+      const rest = codecs.filter((codec) => codec.mimeType.toLowerCase() !== "audio/red");
+      try {
+        transceiver.setCodecPreferences([...red, ...rest]);
+      } catch (error) {
+        console.warn("visavis: could not prefer RED for audio", error);
+      }
+    }
+    const parameters = sender.getParameters();
+    for (const encoding of parameters.encodings ?? []) {
+      encoding.priority = "high";
+      encoding.networkPriority = "high";
+    }
+    sender.setParameters(parameters).catch((error) => {
+      console.warn("visavis: could not raise audio priority", error);
+    });
+  }
+}
+
 export class PeerLink {
   /**
    * @param {object} options
    * @param {string} options.id the other participant's id
    * @param {boolean} options.polite whether this side yields on an offer collision
+   * @param {boolean} options.initiator whether this side makes the first offer; the
+   *   other side adds its tracks only when that offer arrives, so that the first
+   *   negotiation never collides
    * @param {MediaStream | null} options.localStream tracks to send
    * @param {(data: SignalData) => void} options.sendSignal relays data to the other side
    * @param {RTCConfiguration} [options.rtcConfig]
    */
-  constructor({ id, polite, localStream, sendSignal, rtcConfig }) {
+  constructor({ id, polite, initiator, localStream, sendSignal, rtcConfig }) {
     this.id = id;
     this.polite = polite;
     this.sendSignal = sendSignal;
@@ -29,12 +102,30 @@ export class PeerLink {
     this.ontrack = () => {};
     /** @type {(state: RTCPeerConnectionState) => void} */
     this.onstatechange = () => {};
+    /** How the media travels once connected: straight between the browsers or relayed. */
+    /** @type {(path: "direct" | "relay") => void} */
+    this.onpath = () => {};
+    /** Connection quality every few seconds while connected (see stats.js). */
+    /** @type {(quality: import("./stats.js").Quality, verdict: import("./stats.js").Verdict) => void} */
+    this.onquality = () => {};
+    /** @type {import("./stats.js").Report[] | null} */
+    this.lastReports = null;
+    this.lastMeasured = 0;
+    /** @type {import("./quality.js").Mode} */
+    this.mode = "auto";
+    /** The safety code, once both session descriptions are known (see sas.js). */
+    /** @type {(code: string) => void} */
+    this.oncode = () => {};
+    this.code = "";
+    this.offerSentAt = 0;
+    this.brokenSince = 0;
+    this.lastRestart = 0;
 
     const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle", iceServers: [], ...rtcConfig });
     this.pc = pc;
-    if (localStream) {
-      for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
-    }
+    this.localStream = localStream;
+    this.sending = false;
+    if (initiator) this.startSending();
     pc.ontrack = ({ track }) => {
       this.remoteStream.addTrack(track);
       this.ontrack(this.remoteStream);
@@ -44,17 +135,104 @@ export class PeerLink {
     };
     pc.onnegotiationneeded = () => this.makeOffer();
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === "failed") pc.restartIce();
-      this.onstatechange(pc.connectionState);
+      const state = pc.connectionState;
+      if (state === "connected") {
+        this.brokenSince = 0;
+        this.reportPath();
+        if (this.mode !== "auto") this.setMode(this.mode);
+      } else if ((state === "disconnected" || state === "failed") && !this.brokenSince) {
+        this.brokenSince = Date.now();
+      }
+      this.onstatechange(state);
     };
+    this.watchdog = setInterval(() => this.repair(), REPAIR_INTERVAL_MS);
+    this.monitor = setInterval(() => this.measure(), MEASURE_INTERVAL_MS);
+  }
+
+  /** Read the statistics and report the quality since the last reading. */
+  async measure() {
+    if (this.pc.connectionState !== "connected") {
+      this.lastReports = null;
+      return;
+    }
+    const reports = reportsOf(await this.pc.getStats());
+    const now = Date.now();
+    if (this.lastReports) {
+      const quality = summarize(this.lastReports, reports, (now - this.lastMeasured) / 1000);
+      this.onquality(quality, classify(quality));
+    }
+    this.lastReports = reports;
+    this.lastMeasured = now;
+  }
+
+  /**
+   * Send video as `mode` asks (no renegotiation).
+   * @param {import("./quality.js").Mode} mode
+   */
+  async setMode(mode) {
+    this.mode = mode;
+    try {
+      await applyMode(this.pc, mode);
+    } catch (error) {
+      console.warn("visavis: could not apply the quality mode", error);
+    }
+  }
+
+  /**
+   * Mend what the network broke: restart ICE while the connection stays broken (a new
+   * network path may have appeared), and send our offer again if no answer came (the
+   * signalling connection may have dropped it).
+   */
+  repair() {
+    const pc = this.pc;
+    const now = Date.now();
+    if (pc.signalingState === "have-local-offer" && now - this.offerSentAt > OFFER_RESEND_MS) {
+      this.sendLocalDescription();
+    }
+    const broken = this.brokenSince && now - this.brokenSince > ICE_RESTART_AFTER_MS;
+    if (broken && pc.signalingState === "stable" && now - this.lastRestart > ICE_RESTART_EVERY_MS) {
+      this.lastRestart = now;
+      pc.restartIce();
+    }
+  }
+
+  /** Add our tracks to the connection (once), voice first. */
+  startSending() {
+    if (this.sending) return;
+    this.sending = true;
+    const stream = this.localStream;
+    if (stream) for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+    preferVoice(this.pc);
+  }
+
+  sendLocalDescription() {
+    const local = this.pc.localDescription;
+    if (!local) return;
+    this.offerSentAt = Date.now();
+    this.sendSignal({ description: { type: /** @type {Description["type"]} */ (local.type), sdp: local.sdp } });
+  }
+
+  async reportCode() {
+    const local = this.pc.localDescription;
+    const remote = this.pc.remoteDescription;
+    if (!local || !remote) return;
+    const code = await safetyCode(local.sdp, remote.sdp);
+    if (code && code !== this.code) {
+      this.code = code;
+      this.oncode(code);
+    }
+  }
+
+  async reportPath() {
+    const path = await selectedPath(this.pc);
+    if (path) this.onpath(path);
   }
 
   async makeOffer() {
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
-      const local = this.pc.localDescription;
-      if (local) this.sendSignal({ description: { type: /** @type {Description["type"]} */ (local.type), sdp: local.sdp } });
+      this.sendLocalDescription();
     } catch (error) {
       console.warn("visavis: could not make an offer", error);
     } finally {
@@ -84,10 +262,14 @@ export class PeerLink {
       if (this.ignoreOffer) return;
       await pc.setRemoteDescription(/** @type {RTCSessionDescriptionInit} */ (description));
       if (description.type === "offer") {
+        // Our tracks join the transceivers the offer created: no second negotiation.
+        this.startSending();
         await pc.setLocalDescription();
-        const local = pc.localDescription;
-        if (local) this.sendSignal({ description: { type: /** @type {Description["type"]} */ (local.type), sdp: local.sdp } });
+        this.sendLocalDescription();
+        // Only now do the senders of an answering side have their encodings to raise.
+        preferVoice(pc);
       }
+      await this.reportCode();
     } else if (candidate) {
       try {
         await pc.addIceCandidate(candidate);
@@ -98,6 +280,8 @@ export class PeerLink {
   }
 
   close() {
+    clearInterval(this.watchdog);
+    clearInterval(this.monitor);
     this.pc.close();
   }
 }

@@ -2,7 +2,13 @@
 // never touches the DOM: the page's entry module sets the on<event> callbacks.
 
 export const PROTOCOL_VERSION = 1;
-const PING_INTERVAL_MS = 20000;
+const PING_INTERVAL_MS = 15000;
+/** Silence this long means the connection is dead even if the socket does not know yet. */
+const SILENCE_LIMIT_MS = 40000;
+const RECONNECT_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
+const MAX_QUEUED_SIGNALS = 200;
+/** WebSocket close code "service restart": the server is restarting, come back at once. */
+export const CLOSE_SERVICE_RESTART = 1012;
 
 /** @typedef {"host" | "guest"} Role */
 /** @typedef {{id: string, name: string, role: Role}} Peer */
@@ -12,7 +18,25 @@ const PING_INTERVAL_MS = 20000;
  * @typedef {{candidate: string, sdpMid?: string | null, sdpMLineIndex?: number | null, usernameFragment?: string | null}} Candidate
  * @typedef {{description?: Description, candidate?: Candidate}} SignalData
  */
-/** @typedef {{type: "welcome", version: number, id: string, role: Role, state: string, max_participants: number}} Welcome */
+/** @typedef {{urls: string[], username?: string, credential?: string}} IceServer */
+/**
+ * @typedef {{type: "welcome", version: number, id: string, role: Role, state: string,
+ *   max_participants: number, resume: string, resumed: boolean,
+ *   ice_servers?: IceServer[], ice_transport_policy?: RTCIceTransportPolicy}} Welcome
+ */
+
+/**
+ * How long to wait before reconnect attempt number `attempt` (0-based), with jitter so
+ * that everyone dropped by a server restart does not come back in the same millisecond.
+ * @param {number} attempt
+ * @param {number} closeCode
+ * @returns {number}
+ */
+export function reconnectDelay(attempt, closeCode) {
+  if (attempt === 0 && closeCode === CLOSE_SERVICE_RESTART) return 100 + Math.random() * 400;
+  const base = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
+  return base * (0.75 + Math.random() * 0.5);
+}
 
 export class RoomConnection {
   /**
@@ -28,9 +52,22 @@ export class RoomConnection {
     this.id = null;
     /** @type {Role | null} */
     this.role = null;
+    /** @type {Welcome | null} */
+    this.welcome = null;
+    /** The secret that lets this participant resume its place after a drop. */
+    /** @type {string | null} */
+    this.resumeToken = null;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.pinger = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retry = undefined;
     this.closedByUs = false;
+    this.reconnecting = false;
+    this.attempts = 0;
+    this.lastHeard = 0;
+    /** Signals sent while the connection is down, to go out once it is back. */
+    /** @type {Record<string, unknown>[]} */
+    this.queue = [];
 
     /** @type {(welcome: Welcome) => void} */
     this.onwelcome = () => {};
@@ -52,32 +89,97 @@ export class RoomConnection {
     this.onsignal = () => {};
     /** @type {(code: string, message: string) => void} */
     this.onerror = () => {};
-    /** @type {(expected: boolean) => void} */
+    /** The connection dropped; it is being re-established. */
+    /** @type {() => void} */
+    this.onreconnecting = () => {};
+    /** Back again; `resumed` is false when the server no longer kept our place. */
+    /** @type {(resumed: boolean) => void} */
+    this.onreconnected = () => {};
+    /** Closed for good, by us or because the server ended our part. */
+    /** @type {() => void} */
     this.onclose = () => {};
   }
 
-  /** Open the socket and say hello. */
+  /** Open the socket and say hello; after a drop, reconnect by itself until closed. */
   connect() {
     this.closedByUs = false;
+    clearTimeout(this.retry);
     const socket = new WebSocket(this.url);
     this.socket = socket;
     socket.onopen = () => {
-      this.send({ type: "hello", version: PROTOCOL_VERSION, room: this.room });
-      this.pinger = setInterval(() => this.send({ type: "ping" }), PING_INTERVAL_MS);
+      this.lastHeard = Date.now();
+      /** @type {Record<string, unknown>} */
+      const hello = { type: "hello", version: PROTOCOL_VERSION, room: this.room };
+      if (this.resumeToken) hello.resume = this.resumeToken;
+      this.send(hello);
+      this.pinger = setInterval(() => this.keepAlive(), PING_INTERVAL_MS);
     };
-    socket.onmessage = (event) => this.dispatch(String(event.data));
-    socket.onclose = () => {
-      clearInterval(this.pinger);
-      if (this.socket === socket) this.socket = null;
-      this.onclose(this.closedByUs);
+    socket.onmessage = (event) => {
+      this.lastHeard = Date.now();
+      this.dispatch(String(event.data));
     };
+    socket.onclose = (event) => this.dropped(socket, event.code);
   }
 
-  /** @param {object} message */
+  keepAlive() {
+    if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS && this.socket) {
+      // The network vanished without a close: give up on this socket now.
+      const socket = this.socket;
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.close();
+      this.dropped(socket, 1006);
+      return;
+    }
+    this.send({ type: "ping" });
+  }
+
+  /**
+   * @param {WebSocket} socket
+   * @param {number} code
+   */
+  dropped(socket, code) {
+    if (this.socket !== socket) return;
+    clearInterval(this.pinger);
+    this.socket = null;
+    if (this.closedByUs) {
+      this.onclose();
+      return;
+    }
+    if (!this.reconnecting) {
+      this.reconnecting = true;
+      this.onreconnecting();
+    }
+    const delay = reconnectDelay(this.attempts, code);
+    this.attempts += 1;
+    this.retry = setTimeout(() => this.connect(), delay);
+  }
+
+  /** @param {Record<string, unknown>} message */
   send(message) {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
       this.socket.send(JSON.stringify(message));
+    } else if (message.type === "signal" && !this.closedByUs && this.queue.length < MAX_QUEUED_SIGNALS) {
+      this.queue.push(message);
     }
+  }
+
+  /** @param {Welcome} welcome */
+  gotWelcome(welcome) {
+    this.welcome = welcome;
+    this.id = welcome.id;
+    this.role = welcome.role;
+    this.resumeToken = welcome.resume;
+    const queued = this.queue;
+    this.queue = [];
+    if (this.reconnecting) {
+      this.reconnecting = false;
+      this.attempts = 0;
+      // Queued signals only make sense to peers who still know us by the same id.
+      if (welcome.resumed) queued.forEach((message) => this.send(message));
+      this.onreconnected(welcome.resumed);
+    }
+    this.onwelcome(welcome);
   }
 
   /** @param {string} name */
@@ -103,8 +205,13 @@ export class RoomConnection {
 
   close() {
     this.closedByUs = true;
+    this.reconnecting = false;
+    this.attempts = 0;
+    this.queue = [];
     clearInterval(this.pinger);
+    clearTimeout(this.retry);
     if (this.socket) this.socket.close();
+    else this.onclose();
   }
 
   /** @param {string} text */
@@ -118,11 +225,7 @@ export class RoomConnection {
     }
     if (!message || typeof message !== "object") return;
     switch (message.type) {
-      case "welcome":
-        this.id = message.id;
-        this.role = message.role;
-        this.onwelcome(message);
-        break;
+      case "welcome": this.gotWelcome(message); break;
       case "waiting": this.onwaiting(); break;
       case "lobby": this.onlobby(message.waiting); break;
       case "admitted": this.onadmitted(message.peers); break;
@@ -137,7 +240,11 @@ export class RoomConnection {
         this.onreplaced();
         break;
       case "signal": this.onsignal(message.from, message.data); break;
-      case "error": this.onerror(message.code, message.message); break;
+      case "error":
+        // Nothing to come back to: do not keep reconnecting to a room that is gone.
+        this.onerror(message.code, message.message);
+        if (message.code === "unknown-room") this.close();
+        break;
       case "pong": break;
       default: break;
     }

@@ -4,6 +4,8 @@
 import { Call } from "./call.js";
 import { gettext } from "./i18n.js";
 import { RoomConnection, socketUrl } from "./protocol.js";
+import { bindQualityControls, forgetQuality, showQuality } from "./ui/quality.js";
+import { removeSafetyCode, showSafetyCode } from "./ui/safety.js";
 import { byId } from "./ui/sections.js";
 import { Tiles, attach } from "./ui/tiles.js";
 
@@ -23,8 +25,8 @@ export function openConnection(config) {
 }
 
 /**
- * Join the call's media once admitted: create a PeerLink per participant, show their
- * video, and keep the tiles in step with who joins and leaves.
+ * Set up the call's media: a PeerLink per participant (see syncCall), their video,
+ * and tiles kept in step with who joins and leaves.
  * @param {RoomConnection} connection
  * @param {MediaStream | null} localStream
  * @returns {Call}
@@ -39,21 +41,65 @@ export function startCall(connection, localStream) {
     sendSignal: (to, data) => connection.signal(to, data),
   });
   call.onremotemedia = (peer, stream) => tiles.showRemote(peer.id, peer.name, stream);
-  call.onpeerleft = (id) => tiles.remove(id);
+  call.onpeerleft = (id) => {
+    tiles.remove(id);
+    removeSafetyCode(id);
+    forgetQuality(id);
+  };
+  call.onpeerquality = (peer, quality, verdict) => showQuality(peer.id, peer.name, quality, verdict);
+  const suggestAudio = bindQualityControls((mode) => call.setMode(mode));
+  call.onsuggestaudio = (peer, quality) => suggestAudio(peer.name, quality);
+  call.onpeercode = (peer, code) => showSafetyCode(peer.id, peer.name, code);
   call.onpeerstate = (peer, state) => {
     if (state === "connected") status.textContent = "";
     else if (state === "disconnected" || state === "failed") {
       status.textContent = gettext("The connection is unstable. Trying to reconnect…");
     }
   };
-  connection.onadmitted = (peers) => {
-    call.myId = connection.id ?? "";
-    for (const peer of peers) call.addPeer(peer);
-  };
+  call.onpeerpath = (peer, path) => tiles.showPath(peer.id, path);
   connection.onjoined = (peer) => call.addPeer(peer);
   connection.onleft = (id) => call.removePeer(id);
   connection.onsignal = (from, data) => call.handleSignal(from, data);
   return call;
+}
+
+/**
+ * Connect to everyone the server says is in the call (on admission and after a
+ * reconnect), with the ICE settings of the latest welcome.
+ * @param {Call} call
+ * @param {RoomConnection} connection
+ * @param {import("./protocol.js").Peer[]} peers
+ */
+export function syncCall(call, connection, peers) {
+  call.rtcConfig = rtcConfiguration(connection.welcome);
+  call.sync(connection.id ?? "", peers);
+}
+
+/**
+ * The browser's ICE settings from the server's welcome: TURN credentials, relay policy.
+ * @param {import("./protocol.js").Welcome | null} welcome
+ * @returns {RTCConfiguration}
+ */
+export function rtcConfiguration(welcome) {
+  return {
+    iceServers: welcome?.ice_servers ?? [],
+    iceTransportPolicy: welcome?.ice_transport_policy ?? "all",
+  };
+}
+
+/**
+ * Show "reconnecting…" for as long as the signalling connection is down.
+ * @param {RoomConnection} connection
+ * @param {() => void} onplacelost called when the server no longer kept our place
+ */
+export function showReconnecting(connection, onplacelost) {
+  const banner = byId("reconnecting");
+  connection.onreconnecting = () => { banner.hidden = false; };
+  connection.onreconnected = (resumed) => {
+    banner.hidden = true;
+    if (!resumed) onplacelost();
+  };
+  connection.onclose = () => { banner.hidden = true; };
 }
 
 /**

@@ -1,4 +1,4 @@
-// "Copy link" buttons: <button data-copy="ID-of-an-input">.
+// Copy buttons: <button data-copy="ID-of-an-input-or-textarea">.
 
 import { gettext } from "../i18n.js";
 
@@ -8,13 +8,13 @@ export function bindCopyButtons() {
     const label = button.textContent;
     button.addEventListener("click", async () => {
       const field = document.getElementById(button.dataset.copy ?? "");
-      if (!(field instanceof HTMLInputElement)) return;
+      if (!(field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) return;
       field.select();
       try {
         await navigator.clipboard.writeText(field.value);
         button.textContent = gettext("Copied");
       } catch {
-        button.textContent = gettext("Select and copy the link");
+        button.textContent = gettext("Select the text and copy it");
       }
       setTimeout(() => { button.textContent = label; }, 2500);
     });

@@ -1,5 +1,7 @@
 // Video tiles: one for this participant, one per remote participant.
 
+import { gettext } from "../i18n.js";
+
 /**
  * @param {HTMLVideoElement} video
  * @param {MediaStream | null} stream
@@ -41,6 +43,26 @@ export class Tiles {
     }
     const video = tile.querySelector("video");
     if (video) attach(video, stream);
+  }
+
+  /**
+   * Say how the media of participant `id` travels.
+   * @param {string} id
+   * @param {"direct" | "relay"} path
+   */
+  showPath(id, path) {
+    const tile = this.remote.get(id);
+    if (!tile) return;
+    let badge = tile.querySelector(".path");
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "path";
+      tile.append(badge);
+    }
+    badge.setAttribute("data-path", path);
+    badge.textContent = path === "relay"
+      ? gettext("Relayed, still end-to-end encrypted")
+      : gettext("Direct connection");
   }
 
   /** @param {string} id */

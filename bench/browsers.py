@@ -1,0 +1,305 @@
+"""Shared pieces of the browser benchmarks (page_weight, first_frame, cpu).
+
+Not a benchmark itself. Starts a real ``visavis serve`` in a temporary data directory
+(tests.conftest.LiveServer), launches Debian's Chromium with the fake camera and
+microphone (tests.e2e.conftest), serves the bare two-page RTCPeerConnection reference
+from 127.0.0.1 and reads CPU time of a browser's process tree from /proc.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.conftest import COUNSELOR_PASSWORD, LiveServer  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "COUNSELOR_PASSWORD", "LiveServer"]
+
+
+@contextlib.contextmanager
+def visavis_server():
+    """A visavis process with a counselor account, in a temporary data directory. The
+    knock limit per address is raised: every guest of a benchmark knocks from 127.0.0.1."""
+    with tempfile.TemporaryDirectory(prefix="visavis-bench-") as data_dir:
+        server = LiveServer(
+            data_dir=Path(data_dir), extra_env={"VISAVIS_KNOCKS_PER_MINUTE": "1000"}
+        )
+        created = server.run(
+            "createuser", "counselor", "--password-stdin", stdin=COUNSELOR_PASSWORD
+        )
+        if created.returncode != 0:
+            raise RuntimeError(created.stderr)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def machine() -> str:
+    model = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    try:
+        version = subprocess.run(  # noqa: S603 (our own chromium path)
+            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except OSError:
+        version = "?"
+    return (
+        f"{platform.node()}: {os.cpu_count()} CPUs (nproc), {model}, "
+        f"{platform.system()} {platform.release()}, {version}, Python {platform.python_version()}"
+    )
+
+
+def launch(playwright, marker: str, extra_args: list[str] | None = None):
+    """A Chromium whose browser process can be found by ``marker`` in its command line."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, f"--visavis-bench={marker}", *(extra_args or [])],
+    )
+
+
+# --- CPU time of a process tree ---------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds incl. reaped children) of ``pid``; None if it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    # fields[0] is field 3 (state): ppid is field 4, utime..cstime fields 14..17.
+    ppid = int(fields[1])
+    ticks = sum(int(x) for x in fields[11:15])
+    return ppid, ticks / CLOCK_TICKS
+
+
+def find_browser_pid(marker: str) -> int:
+    flag = f"--visavis-bench={marker}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if flag in cmdline and not any(arg.startswith(b"--type=") for arg in cmdline):
+            return int(entry.name)
+    raise RuntimeError(f"no browser process with {flag!r}")
+
+
+def tree_cpu_seconds(root: int) -> tuple[float, int]:
+    """CPU seconds (user + system, including reaped children) of ``root`` and all its
+    descendants, and how many processes that is."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            got = _stat(int(entry.name))
+            if got:
+                stats[int(entry.name)] = got
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    total, count, todo = 0.0, 0, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += stats[pid][1]
+            count += 1
+        todo.extend(children.get(pid, []))
+    return total, count
+
+
+# --- the bare reference -------------------------------------------------------------------
+
+# Two of these pages, "a" and "b", make a 1:1 call: getUserMedia with the same constraints
+# as visavis (media.js), one RTCPeerConnection each with default settings (no codec or
+# sender tweaks), the local picture and the remote picture in <video> elements, signalling
+# (offer, answer, trickled candidates) through the tiny relay below. window.go() on "a"
+# starts the call; "b" answers.
+BARE_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>bare</title></head>
+<body>
+<video id="local" autoplay playsinline muted></video>
+<script>
+// location.hash is "<call>:<a or b>": mailboxes are per call, so that a page of an
+// earlier call can never take a message meant for this one.
+const [call, side] = location.hash.slice(1).split(":");
+const me = call + ":" + side;
+const other = call + ":" + (side === "a" ? "b" : "a");
+const AUDIO = {echoCancellation: true, noiseSuppression: true, autoGainControl: true};
+const VIDEO = {width: {ideal: 1280}, height: {ideal: 720}, frameRate: {ideal: 30, max: 30}};
+let pc = null;
+let queue = Promise.resolve();
+const send = (data) => fetch("/signal/" + other, {method: "POST", body: JSON.stringify(data)});
+window.ready = navigator.mediaDevices.getUserMedia({audio: AUDIO, video: VIDEO}).then((s) => {
+  window.stream = s;
+  document.getElementById("local").srcObject = s;
+});
+function makePc() {
+  pc = new RTCPeerConnection();
+  for (const t of window.stream.getTracks()) pc.addTrack(t, window.stream);
+  pc.onicecandidate = ({candidate}) => candidate && send({candidate: candidate.toJSON()});
+  pc.ontrack = ({streams}) => {
+    let v = document.querySelector("video.remote");
+    if (!v) {
+      v = document.createElement("video");
+      v.className = "remote"; v.autoplay = true; v.playsInline = true;
+      document.body.prepend(v);
+    }
+    if (v.srcObject !== streams[0]) { v.srcObject = streams[0]; v.play().catch(() => {}); }
+  };
+}
+async function handle(data) {
+  if (data.description) {
+    if (!pc) makePc();
+    await pc.setRemoteDescription(data.description);
+    if (data.description.type === "offer") {
+      await pc.setLocalDescription();
+      send({description: pc.localDescription.toJSON()});
+    }
+  } else if (data.candidate) {
+    await pc.addIceCandidate(data.candidate);
+  }
+}
+const events = new EventSource("/events/" + me);
+window.listening = new Promise((resolve) => { events.onopen = resolve; });
+events.onmessage = (e) => {
+  const data = JSON.parse(e.data);
+  queue = queue.then(() => handle(data)).catch((err) => console.error(err));
+};
+window.go = async () => {
+  makePc();
+  await pc.setLocalDescription();
+  send({description: pc.localDescription.toJSON()});
+};
+</script>
+</body></html>
+"""
+
+
+class _Relay:
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.boxes: dict[str, list[bytes]] = {}
+        self.closed = False
+
+
+def _handler(relay: _Relay):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/events/"):
+                me = self.path.rsplit("/", 1)[1]
+                with relay.cond:
+                    relay.boxes.setdefault(me, [])
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(b": hi\n\n")
+                self.wfile.flush()
+                while True:
+                    with relay.cond:
+                        while not relay.boxes[me] and not relay.closed:
+                            relay.cond.wait(1)
+                        if relay.closed:
+                            return
+                        items, relay.boxes[me] = relay.boxes[me], []
+                    try:
+                        for item in items:
+                            self.wfile.write(b"data: " + item + b"\n\n")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+            body = BARE_PAGE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            to = self.path.rsplit("/", 1)[1]
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            with relay.cond:
+                relay.boxes.setdefault(to, []).append(body)
+                relay.cond.notify_all()
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    return Handler
+
+
+class BareReference:
+    """HTTP server on 127.0.0.1 for the bare page and its signalling (server-sent events
+    down, POST up). Each call gets a number from ``new_call()``: the pages are
+    ``{url}/#{number}:a`` and ``{url}/#{number}:b``."""
+
+    def __init__(self):
+        self.relay = _Relay()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.relay))
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def new_call(self) -> int:
+        self.calls = getattr(self, "calls", 0) + 1
+        return self.calls
+
+    def __exit__(self, *exc):
+        with self.relay.cond:
+            self.relay.closed = True
+            self.relay.cond.notify_all()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# Notes the first remote video frame of a page: the remote <video> of visavis
+# (#tiles .tile.remote video) or of the bare page (video.remote), by
+# requestVideoFrameCallback, as epoch milliseconds (performance.timeOrigin + now, the
+# same clock in every page of this machine).
+FIRST_FRAME_WATCH = """
+(() => {
+  window.__firstFrame = 0;
+  const seen = new WeakSet();
+  const watch = (video) => {
+    if (seen.has(video)) return;
+    seen.add(video);
+    video.requestVideoFrameCallback((now) => {
+      if (!window.__firstFrame) window.__firstFrame = performance.timeOrigin + now;
+    });
+  };
+  new MutationObserver(() => {
+    document.querySelectorAll(".tile.remote video, video.remote").forEach(watch);
+  }).observe(document, {childList: true, subtree: true});
+})();
+"""

@@ -1,0 +1,101 @@
+// Connection quality from RTCPeerConnection.getStats(): the numbers and a plain verdict.
+// Works on plain objects (one per stats report), so it runs without a browser. No DOM.
+
+/**
+ * @typedef {{rttMs: number | null, lossPct: number | null, jitterMs: number | null,
+ *   inKbps: number | null, outKbps: number | null}} Quality
+ * @typedef {"good" | "fair" | "poor"} Verdict
+ * @typedef {Record<string, any>} Report
+ */
+
+/**
+ * Turn a stats map into plain reports.
+ * @param {RTCStatsReport} stats
+ * @returns {Report[]}
+ */
+export function reportsOf(stats) {
+  /** @type {Report[]} */
+  const reports = [];
+  stats.forEach((report) => reports.push({ ...report }));
+  return reports;
+}
+
+/**
+ * @param {Report[]} reports
+ * @param {string} type
+ * @returns {Report[]}
+ */
+function ofType(reports, type) {
+  return reports.filter((report) => report.type === type);
+}
+
+/**
+ * @param {Report[]} reports
+ * @param {string} type
+ * @param {string} field
+ */
+function total(reports, type, field) {
+  return ofType(reports, type).reduce((sum, report) => sum + (report[field] ?? 0), 0);
+}
+
+/**
+ * @param {Report[]} reports
+ * @returns {number | null} round-trip time of the selected candidate pair, in ms
+ */
+function roundTrip(reports) {
+  const transport = ofType(reports, "transport").find((t) => t.selectedCandidatePairId);
+  const pair = transport
+    ? reports.find((r) => r.id === transport.selectedCandidatePairId)
+    : ofType(reports, "candidate-pair").find((p) => p.nominated && p.state === "succeeded");
+  return pair && typeof pair.currentRoundTripTime === "number"
+    ? Math.round(pair.currentRoundTripTime * 1000)
+    : null;
+}
+
+/**
+ * The quality between two snapshots of one connection's stats.
+ * @param {Report[]} before
+ * @param {Report[]} after
+ * @param {number} seconds time between the snapshots
+ * @returns {Quality}
+ */
+export function summarize(before, after, seconds) {
+  const received = total(after, "inbound-rtp", "packetsReceived") - total(before, "inbound-rtp", "packetsReceived");
+  const lost = total(after, "inbound-rtp", "packetsLost") - total(before, "inbound-rtp", "packetsLost");
+  const audio = ofType(after, "inbound-rtp").find((r) => r.kind === "audio");
+  const kbps = (/** @type {string} */ type, /** @type {string} */ field) => {
+    const bytes = total(after, type, field) - total(before, type, field);
+    return seconds > 0 ? Math.round((bytes * 8) / 1000 / seconds) : null;
+  };
+  return {
+    rttMs: roundTrip(after),
+    lossPct: received + lost > 0 ? Math.max(0, Math.round((1000 * lost) / (received + lost)) / 10) : null,
+    jitterMs: audio && typeof audio.jitter === "number" ? Math.round(audio.jitter * 1000) : null,
+    inKbps: kbps("inbound-rtp", "bytesReceived"),
+    outKbps: kbps("outbound-rtp", "bytesSent"),
+  };
+}
+
+/**
+ * Good, fair or poor, by the worst of delay, loss and jitter.
+ * @param {Quality} quality
+ * @returns {Verdict}
+ */
+export function classify({ rttMs, lossPct, jitterMs }) {
+  const rtt = rttMs ?? 0;
+  const loss = lossPct ?? 0;
+  const jitter = jitterMs ?? 0;
+  if (rtt > 500 || loss > 8 || jitter > 60) return "poor";
+  if (rtt > 250 || loss > 2 || jitter > 30) return "fair";
+  return "good";
+}
+
+/**
+ * Whether to suggest audio only: the last verdicts were all poor, for long enough.
+ * @param {Verdict[]} verdicts newest last
+ * @param {number} [needed]
+ * @returns {boolean}
+ */
+export function suggestAudioOnly(verdicts, needed = 4) {
+  return verdicts.length >= needed && verdicts.slice(-needed).every((v) => v === "poor");
+}

@@ -1,0 +1,68 @@
+"""The safety code: the same on both ends of an honest call, different when someone
+in the signalling path swaps a certificate fingerprint."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import COUNSELOR_PASSWORD, LiveServer, server_env
+from tests.e2e.conftest import RECORD_PEER_CONNECTIONS, PageLog
+from tests.e2e.helpers import start_call, wait_for_media
+
+CODE = re.compile(r"^\d{4} \d{4}$")
+
+
+def codes(page) -> dict[str, str]:
+    page.wait_for_selector("#safety:not([hidden]) .code", state="attached")
+    return {
+        item.get_attribute("data-peer"): item.locator(".code").text_content()
+        for item in page.locator("#safety-codes li").all()
+    }
+
+
+def test_both_ends_show_the_same_safety_code(new_page, live_server_process):
+    host, guest = start_call(new_page, live_server_process, "Safety", "Mika")
+    wait_for_media(host)
+    host_codes, guest_codes = codes(host), codes(guest)
+    assert len(host_codes) == 1 and len(guest_codes) == 1
+    (host_code,), (guest_code,) = host_codes.values(), guest_codes.values()
+    assert CODE.match(host_code), host_code
+    assert host_code == guest_code
+    assert "Mika" in host.locator("#safety-codes").text_content()
+
+
+@pytest.fixture(scope="module")
+def tampering_server(tmp_path_factory, request):
+    server = LiveServer(
+        data_dir=tmp_path_factory.mktemp("visavis-tamper"),
+        extra_env={**server_env(request), "VISAVIS_TEST_TAMPER_FINGERPRINTS": "true"},
+    )
+    assert server.run("createuser", "counselor", "--password-stdin",
+                      stdin=COUNSELOR_PASSWORD).returncode == 0
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_swapped_fingerprint_gives_different_codes(browser, tampering_server):
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=tampering_server.url)
+        context.add_init_script(RECORD_PEER_CONNECTIONS)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.visavis_log = PageLog(page, tampering_server.url)
+        return page
+
+    try:
+        host, guest = start_call(make, tampering_server, "Safety", "Mika")
+        (host_code,), (guest_code,) = codes(host).values(), codes(guest).values()
+        assert CODE.match(host_code) and CODE.match(guest_code)
+        assert host_code != guest_code
+    finally:
+        for context in contexts:
+            context.close()

@@ -1,0 +1,111 @@
+// Minimal stand-ins for the browser's MediaStream and RTCPeerConnection, shared by the
+// peer.js and call.js tests. They record what the code under test does; tests fire
+// their event handlers by hand. Not a test file itself (no ".test." in the name).
+
+export class FakeMediaStream {
+  constructor() {
+    this.tracks = [];
+  }
+  addTrack(track) {
+    this.tracks.push(track);
+  }
+  getTracks() {
+    return [...this.tracks];
+  }
+}
+
+/**
+ * A stats report with candidate pairs and candidates, shaped like the browser's
+ * RTCStatsReport (a Map from id to report).
+ * @param {object[]} reports each with an `id`
+ */
+export function statsReport(reports) {
+  return new Map(reports.map((report) => [report.id, report]));
+}
+
+export class FakeRTCPeerConnection {
+  /** @type {FakeRTCPeerConnection[]} */
+  static instances = [];
+
+  constructor(config) {
+    this.config = config;
+    this.calls = [];
+    this.transceivers = [];
+    this.closed = false;
+    this.signalingState = "stable";
+    this.connectionState = "new";
+    this.localDescription = null;
+    this.remoteDescription = null;
+    /** What getStats resolves to; tests replace it. */
+    this.stats = new Map();
+    this.ontrack = null;
+    this.onicecandidate = null;
+    this.onnegotiationneeded = null;
+    this.onconnectionstatechange = null;
+    FakeRTCPeerConnection.instances.push(this);
+  }
+  addTrack(track, stream) {
+    this.calls.push(["addTrack", track.kind, stream]);
+    const transceiver = {
+      codecPreferences: null,
+      setCodecPreferences(codecs) { this.codecPreferences = codecs; },
+      sender: {
+        track,
+        parameters: { encodings: [{}] },
+        getParameters() { return structuredClone(this.parameters); },
+        async setParameters(parameters) { this.parameters = parameters; },
+      },
+    };
+    this.transceivers.push(transceiver);
+    return transceiver.sender;
+  }
+  getTransceivers() {
+    return this.transceivers;
+  }
+  async setRemoteDescription(description) {
+    this.calls.push(["setRemoteDescription", description]);
+    this.remoteDescription = description;
+    this.signalingState = description.type === "offer" ? "have-remote-offer" : "stable";
+  }
+  async setLocalDescription() {
+    const type = this.signalingState === "have-remote-offer" ? "answer" : "offer";
+    this.calls.push(["setLocalDescription", type]);
+    this.localDescription = { type, sdp: `sdp-${type}` };
+    this.signalingState = type === "answer" ? "stable" : "have-local-offer";
+  }
+  async addIceCandidate(candidate) {
+    this.calls.push(["addIceCandidate", candidate]);
+  }
+  async getStats() {
+    return this.stats;
+  }
+  restartIce() {
+    this.calls.push(["restartIce", Date.now()]);
+  }
+  close() {
+    this.closed = true;
+    this.calls.push(["close"]);
+  }
+
+  /** Test side: the connection state changes, as the browser reports it. */
+  setConnectionState(state) {
+    this.connectionState = state;
+    this.onconnectionstatechange?.();
+  }
+
+  /** The calls named `name`, in order. */
+  callsOf(name) {
+    return this.calls.filter((call) => call[0] === name);
+  }
+}
+
+/** Put the fakes on globalThis, where peer.js looks for them. */
+export function installFakes() {
+  globalThis.MediaStream = /** @type {any} */ (FakeMediaStream);
+  globalThis.RTCPeerConnection = /** @type {any} */ (FakeRTCPeerConnection);
+}
+
+/** Let pending promise callbacks run (setImmediate is never mocked in these tests). */
+export function settle() {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,100 @@
+"""Two processes acting on one room at once are kept in order by the database.
+
+Each room service locks the appointment's row (``select_for_update``) for its whole
+transaction. On PostgreSQL that is what serialises them; these tests hold the row
+lock from a third connection, start two conflicting changes in two threads (each
+with its own database connection, as two server processes would have), and check
+that both wait for the lock and that only one of them wins. SQLite has no row locks:
+it serialises every write transaction as a whole (``transaction_mode = IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from tests.backends import configured_database_url
+from visavis.appointments.models import Appointment
+from visavis.rooms import protocol as p
+from visavis.rooms import services
+from visavis.rooms.models import Participant
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not configured_database_url(), reason="row locks: runs on the PostgreSQL run"
+    ),
+]
+
+
+class Attempt(threading.Thread):
+    """Runs ``fn`` in a thread of its own, with a database connection of its own."""
+
+    def __init__(self, fn, **kwargs):
+        super().__init__(daemon=True)
+        self.fn, self.kwargs = fn, kwargs
+        self.result = self.error = None
+
+    def run(self):
+        try:
+            self.result = self.fn(**self.kwargs)
+        except Exception as exc:
+            self.error = exc
+        finally:
+            connections.close_all()
+
+
+def _while_room_is_locked(appointment_id, attempts: list[Attempt]) -> None:
+    """Start ``attempts`` while another transaction holds the room; they must wait for it."""
+    assert connection.vendor == "postgresql"
+    with transaction.atomic():
+        Appointment.objects.select_for_update().get(pk=appointment_id)
+        for attempt in attempts:
+            attempt.start()
+        for attempt in attempts:
+            attempt.join(timeout=1.0)
+            assert attempt.is_alive(), "a room change went ahead while the room was locked"
+    for attempt in attempts:
+        attempt.join(timeout=30)
+        assert not attempt.is_alive()
+
+
+def _guest_waiting(room: str, name: str) -> str:
+    guest, _ = services.join(room_token=room, user=None, channel_name=f"test.{name}")
+    services.knock(participant_id=guest.id, name=name)
+    return guest.id
+
+
+def test_two_admits_for_the_last_place_admit_one(settings, counselor, appointment, room):
+    settings.VISAVIS = {**settings.VISAVIS, "MAX_PARTICIPANTS": 2}
+    host, _ = services.join(room_token=room, user=counselor, channel_name="test.host")
+    first = _guest_waiting(room, "first")
+    second = _guest_waiting(room, "second")
+
+    attempts = [
+        Attempt(services.admit, actor_id=host.id, target_id=first),
+        Attempt(services.admit, actor_id=host.id, target_id=second),
+    ]
+    _while_room_is_locked(appointment.pk, attempts)
+
+    errors = [a.error for a in attempts if a.error is not None]
+    assert len(errors) == 1, [a.error for a in attempts]
+    assert isinstance(errors[0], p.ProtocolError) and errors[0].code == p.ErrorCode.ROOM_FULL
+    admitted = Participant.objects.filter(appointment=appointment, state=p.State.ADMITTED)
+    assert admitted.count() == 2
+
+
+def test_two_host_connections_at_once_leave_one_host(counselor, appointment, room):
+    attempts = [
+        Attempt(services.join, room_token=room, user=counselor, channel_name=f"test.host{i}")
+        for i in range(2)
+    ]
+    _while_room_is_locked(appointment.pk, attempts)
+
+    assert [a.error for a in attempts] == [None, None]
+    hosts = Participant.objects.filter(
+        appointment=appointment, role=p.Role.HOST, state=p.State.ADMITTED
+    )
+    assert hosts.count() == 1
