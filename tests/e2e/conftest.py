@@ -117,22 +117,37 @@ def check_pages(pages) -> None:
         pytest.fail("\n\n".join(problems), pytrace=False)
 
 
-@pytest.fixture
-def new_page(browser, live_server_process):
-    contexts = []
-    pages = []
+class Pages:
+    """Makes pages on one visavis server (a fresh context each, peer connections
+    recorded), and on close fails unless they all kept to the origin and the CSP."""
 
-    def make(locale: str = "en-US"):
-        context = browser.new_context(locale=locale, base_url=live_server_process.url)
+    def __init__(self, browser, origin: str):
+        self.browser = browser
+        self.origin = origin
+        self.contexts = []
+        self.pages = []
+
+    def __call__(self, locale: str = "en-US"):
+        return self.add(self.browser, locale)
+
+    def add(self, browser, locale: str = "en-US"):
+        context = browser.new_context(locale=locale, base_url=self.origin)
         context.add_init_script(RECORD_PEER_CONNECTIONS)
-        contexts.append(context)
+        self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.visavis_log = PageLog(page, live_server_process.url)
-        pages.append(page)
+        page.visavis_log = PageLog(page, self.origin)
+        self.pages.append(page)
         return page
 
-    yield make
-    for context in contexts:
-        context.close()
-    check_pages(pages)
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        check_pages(self.pages)
+
+
+@pytest.fixture
+def new_page(browser, live_server_process):
+    pages = Pages(browser, live_server_process.url)
+    yield pages
+    pages.close()

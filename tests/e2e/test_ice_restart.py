@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.conftest import COUNSELOR_PASSWORD, LiveServer, free_port, server_env
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RECORD_PEER_CONNECTIONS, PageLog
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Pages
 from tests.e2e.helpers import api_appointment, inbound, knock, log_in, wait_for_media
 from tests.e2e.netns import TestHost, can_make_namespaces
 
@@ -80,15 +80,8 @@ def test_media_resumes_after_the_link_comes_back(playwright, test_host, tmp_path
             executable_path=test_host.chromium_wrapper(tmp_path, CHROMIUM), args=args
         )
         browsers += [outside, inside]
-        pages = []
-        for browser in browsers:
-            context = browser.new_context(base_url=origin)
-            context.add_init_script(RECORD_PEER_CONNECTIONS)
-            page = context.new_page()
-            page.set_default_timeout(20000)
-            page.visavis_log = PageLog(page, origin)
-            pages.append(page)
-        host, guest = pages
+        pages = Pages(outside, origin)
+        host, guest = pages.add(outside), pages.add(inside)
 
         appointment = api_appointment(server, "Drop")
         log_in(host)
@@ -126,6 +119,7 @@ def test_media_resumes_after_the_link_comes_back(playwright, test_host, tmp_path
                 raise
         # It came back through an ICE restart: new ICE credentials were negotiated.
         assert host.evaluate(LOCAL_UFRAGS) != ufrags_before
+        pages.close()
     finally:
         for browser in browsers:
             browser.close()

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.conftest import COUNSELOR_PASSWORD, LiveServer, server_env
+from tests.e2e.conftest import Pages
 from tests.e2e.helpers import (
     assert_media_keeps_flowing,
     start_call,
@@ -99,25 +100,9 @@ def relay_server(tmp_path_factory, coturn, request):
 
 @pytest.fixture
 def relay_page(browser, relay_server):
-    from tests.e2e.conftest import RECORD_PEER_CONNECTIONS, PageLog, check_pages
-
-    contexts = []
-    pages = []
-
-    def make():
-        context = browser.new_context(base_url=relay_server.url)
-        context.add_init_script(RECORD_PEER_CONNECTIONS)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.visavis_log = PageLog(page, relay_server.url)
-        pages.append(page)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    check_pages(pages)
+    pages = Pages(browser, relay_server.url)
+    yield pages
+    pages.close()
 
 
 def test_call_through_the_turn_relay(relay_page, relay_server, coturn):
@@ -166,18 +151,15 @@ def restartable_server(tmp_path_factory, request):
     server.stop()
 
 
-def test_call_survives_a_server_restart(browser, restartable_server):
-    from tests.e2e.conftest import RECORD_PEER_CONNECTIONS, PageLog, check_pages
+@pytest.fixture
+def restart_page(browser, restartable_server):
+    pages = Pages(browser, restartable_server.url)
+    yield pages
+    pages.close()
 
-    def make():
-        context = browser.new_context(base_url=restartable_server.url)
-        context.add_init_script(RECORD_PEER_CONNECTIONS)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.visavis_log = PageLog(page, restartable_server.url)
-        return page
 
-    host, guest = start_call(make, restartable_server, "Restart")
+def test_call_survives_a_server_restart(restart_page, restartable_server):
+    host, guest = start_call(restart_page, restartable_server, "Restart")
     for page in (host, guest):
         wait_for_media(page)
         page.evaluate(FRAME_GAPS)
@@ -204,7 +186,6 @@ def test_call_survives_a_server_restart(browser, restartable_server):
     assert guest.locator("#call").is_visible()
     guest.click("#hang-up")
     host.wait_for_selector("#tiles .tile.remote", state="detached")
-    check_pages([host, guest])
 
 
 def test_generated_coturn_config_starts_and_relays(browser, tmp_path, live_server_process):

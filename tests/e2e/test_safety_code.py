@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.conftest import COUNSELOR_PASSWORD, LiveServer, server_env
-from tests.e2e.conftest import RECORD_PEER_CONNECTIONS, PageLog
+from tests.e2e.conftest import Pages
 from tests.e2e.helpers import start_call, wait_for_media
 
 CODE = re.compile(r"^\d{4} \d{4}$")
@@ -46,23 +46,15 @@ def tampering_server(tmp_path_factory, request):
     server.stop()
 
 
-def test_a_swapped_fingerprint_gives_different_codes(browser, tampering_server):
-    contexts = []
+@pytest.fixture
+def tamper_page(browser, tampering_server):
+    pages = Pages(browser, tampering_server.url)
+    yield pages
+    pages.close()
 
-    def make():
-        context = browser.new_context(base_url=tampering_server.url)
-        context.add_init_script(RECORD_PEER_CONNECTIONS)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.visavis_log = PageLog(page, tampering_server.url)
-        return page
 
-    try:
-        host, guest = start_call(make, tampering_server, "Safety", "Mika")
-        (host_code,), (guest_code,) = codes(host).values(), codes(guest).values()
-        assert CODE.match(host_code) and CODE.match(guest_code)
-        assert host_code != guest_code
-    finally:
-        for context in contexts:
-            context.close()
+def test_a_swapped_fingerprint_gives_different_codes(tamper_page, tampering_server):
+    host, guest = start_call(tamper_page, tampering_server, "Safety", "Mika")
+    (host_code,), (guest_code,) = codes(host).values(), codes(guest).values()
+    assert CODE.match(host_code) and CODE.match(guest_code)
+    assert host_code != guest_code

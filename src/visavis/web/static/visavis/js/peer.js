@@ -22,7 +22,14 @@ const ICE_RESTART_EVERY_MS = 6000;
  * @returns {Promise<"direct" | "relay" | null>}
  */
 export async function selectedPath(pc) {
-  const stats = await pc.getStats();
+  return pathFrom(await pc.getStats());
+}
+
+/**
+ * @param {RTCStatsReport} stats
+ * @returns {"direct" | "relay" | null}
+ */
+export function pathFrom(stats) {
   /** @type {any} */
   let pair = null;
   stats.forEach((report) => {
@@ -111,6 +118,8 @@ export class PeerLink {
     /** @type {import("./stats.js").Report[] | null} */
     this.lastReports = null;
     this.lastMeasured = 0;
+    /** @type {"direct" | "relay" | null} */
+    this.path = null;
     /** @type {import("./quality.js").Mode} */
     this.mode = "auto";
     /** The safety code, once both session descriptions are known (see sas.js). */
@@ -155,7 +164,10 @@ export class PeerLink {
       this.lastReports = null;
       return;
     }
-    const reports = reportsOf(await this.pc.getStats());
+    const stats = await this.pc.getStats();
+    // The selected pair may only appear a moment after "connected", and change later.
+    this.showPath(pathFrom(stats));
+    const reports = reportsOf(stats);
     const now = Date.now();
     if (this.lastReports) {
       const quality = summarize(this.lastReports, reports, (now - this.lastMeasured) / 1000);
@@ -224,8 +236,15 @@ export class PeerLink {
   }
 
   async reportPath() {
-    const path = await selectedPath(this.pc);
-    if (path) this.onpath(path);
+    this.showPath(await selectedPath(this.pc));
+  }
+
+  /** @param {"direct" | "relay" | null} path */
+  showPath(path) {
+    if (path && path !== this.path) {
+      this.path = path;
+      this.onpath(path);
+    }
   }
 
   async makeOffer() {
