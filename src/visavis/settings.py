@@ -144,7 +144,7 @@ SECURE_CSP = {
 # and warns on every static file. Harmless, and noise in the operator's log.
 warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
 # Before the first `visavis serve` the static folder does not exist yet; that is fine.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 
 VISAVIS = {
     "MAX_PARTICIPANTS": CONFIG.max_participants,

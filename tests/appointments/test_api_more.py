@@ -4,7 +4,7 @@ external link, link replacement, series, apply_to."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -228,3 +228,13 @@ def test_openapi_documents_the_new_operations(api_client):
     assert set(paths["/api/v1/series/{series_id}"]) == {"get"}
     parameters = {p["name"] for p in paths["/api/v1/appointments"]["get"]["parameters"]}
     assert {"starts_after", "starts_before", "limit", "offset", "series_id"} <= parameters
+
+
+def test_extreme_utc_offsets_are_taken_as_the_instant_they_name(api_client, auth):
+    """ISO-8601 allows offsets up to ±23:59, PostgreSQL only ±15:59: found by the fuzzer."""
+    listed = send(api_client, "get",
+                  "/api/v1/appointments?starts_before=2320-04-20T19:19:50-22:19", auth)
+    assert listed.status_code == 200, listed.content
+    created = create(api_client, auth, start="2031-01-01T10:00:00+23:30")
+    start = datetime.fromisoformat(created["start"])
+    assert start.astimezone(UTC) == datetime(2030, 12, 31, 10, 30, tzinfo=UTC)

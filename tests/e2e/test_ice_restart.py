@@ -14,6 +14,10 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Pages
 from tests.e2e.helpers import api_appointment, inbound, knock, log_in, wait_for_media
 from tests.e2e.netns import TestHost, can_make_namespaces
 
+# The browser side only: the database and channel layer play no part, so the
+# PostgreSQL + Redis round of scripts/test leaves these out.
+pytestmark = pytest.mark.client_only
+
 LOCAL_UFRAGS = """
 () => (window.__pcs || []).filter((pc) => pc.connectionState !== "closed")
   .map((pc) => (pc.localDescription?.sdp.match(/a=ice-ufrag:(\\S+)/) || [])[1])

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.e2e.helpers import inbound, start_call, wait_for_media
+
+# The browser side only: the database and channel layer play no part, so the
+# PostgreSQL + Redis round of scripts/test leaves these out.
+pytestmark = pytest.mark.client_only
 
 VIDEO_ENCODINGS = """
 () => window.__pcs.filter((pc) => pc.connectionState !== "closed").map((pc) =>

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -56,8 +56,14 @@ def _iso_datetime(value: object) -> object:
 
 
 def _sane_year(value):
-    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+    if value is None:
+        return None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise ValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # ISO-8601 allows offsets up to ±23:59; PostgreSQL takes only ±15:59. The instant
+        # is what counts, so it goes on in UTC.
+        return value.astimezone(UTC)
     return value
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -26,9 +26,15 @@ CHECK_TIMEOUT_SECONDS = 5
 
 
 def _database_check() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        # Leave no connection behind in the worker thread (back to the pool, or the SQLite
+        # file closed), but never close one that a transaction around us still uses.
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 async def _channel_layer_check() -> None:
@@ -56,7 +62,7 @@ async def _status(name: str, check) -> str:
 async def healthz(request):
     """200 when the database and the channel layer both answer, 503 otherwise."""
     database, channel_layer = await asyncio.gather(
-        _status("database", database_sync_to_async(_database_check)),
+        _status("database", sync_to_async(_database_check)),
         _status("channel layer", _channel_layer_check),
     )
     healthy = database == channel_layer == "ok"
