@@ -48,7 +48,16 @@ class LiveServer:
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "VISAVIS_DATA_DIR": str(self.data_dir), **self.extra_env}
+        # Every test browser connects and knocks from 127.0.0.1: per-address limits meant
+        # for the public would trip over the suite itself (tests/privacy/test_limits.py
+        # checks the limits on their own).
+        return {
+            **os.environ,
+            "VISAVIS_DATA_DIR": str(self.data_dir),
+            "VISAVIS_KNOCKS_PER_MINUTE": "1000",
+            "VISAVIS_MAX_CONNECTIONS_PER_ADDRESS": "1000",
+            **self.extra_env,
+        }
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
