@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -173,18 +174,30 @@ def two_servers(tmp_path_factory):
         databases.drop_all()
 
 
+@contextlib.contextmanager
+def running_server(tmp_path_factory, request, name: str, *, users=("counselor",), **env):
+    """A started visavis process with its own data directory (and, on the PostgreSQL run,
+    database), the given counselors (password COUNSELOR_PASSWORD) and extra settings."""
+    server = LiveServer(
+        data_dir=tmp_path_factory.mktemp(f"visavis-{name}"),
+        extra_env={**server_env(request), **env},
+    )
+    for user in users:
+        created = server.run("createuser", user, "--password-stdin", stdin=COUNSELOR_PASSWORD)
+        assert created.returncode == 0, created.stderr
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def live_server_process(tmp_path_factory, request):
-    server = LiveServer(
-        data_dir=tmp_path_factory.mktemp("visavis-data"), extra_env=server_env(request)
-    )
-    created = server.run("createuser", "counselor", "--password-stdin", stdin=COUNSELOR_PASSWORD)
-    assert created.returncode == 0, created.stderr
-    other = server.run("createuser", "colleague", "--password-stdin", stdin=COUNSELOR_PASSWORD)
-    assert other.returncode == 0, other.stderr
-    server.start()
-    yield server
-    server.stop()
+    with running_server(
+        tmp_path_factory, request, "data", users=("counselor", "colleague")
+    ) as server:
+        yield server
 
 
 def pytest_collection_modifyitems(config, items):

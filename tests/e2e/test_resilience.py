@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.conftest import COUNSELOR_PASSWORD, LiveServer, server_env
+from tests.conftest import LiveServer, running_server
 from tests.e2e.conftest import Pages
 from tests.e2e.helpers import (
     assert_media_keeps_flowing,
@@ -82,20 +82,15 @@ def coturn(tmp_path_factory):
 @pytest.fixture(scope="module")
 def relay_server(tmp_path_factory, coturn, request):
     """A visavis that hands out TURN credentials and tells browsers to relay only."""
-    server = LiveServer(
-        data_dir=tmp_path_factory.mktemp("visavis-relay"),
-        extra_env={
-            **server_env(request),
-            "VISAVIS_TURN_URLS": json.dumps([coturn.url]),
-            "VISAVIS_TURN_SECRET": coturn.secret,
-            "VISAVIS_ICE_TRANSPORT_POLICY": "relay",
-        },
-    )
-    created = server.run("createuser", "counselor", "--password-stdin", stdin=COUNSELOR_PASSWORD)
-    assert created.returncode == 0, created.stderr
-    server.start()
-    yield server
-    server.stop()
+    with running_server(
+        tmp_path_factory,
+        request,
+        "relay",
+        VISAVIS_TURN_URLS=json.dumps([coturn.url]),
+        VISAVIS_TURN_SECRET=coturn.secret,
+        VISAVIS_ICE_TRANSPORT_POLICY="relay",
+    ) as server:
+        yield server
 
 
 @pytest.fixture
@@ -141,14 +136,8 @@ def test_direct_call_says_so(new_page, live_server_process):
 
 @pytest.fixture
 def restartable_server(tmp_path_factory, request):
-    server = LiveServer(
-        data_dir=tmp_path_factory.mktemp("visavis-restart"), extra_env=server_env(request)
-    )
-    created = server.run("createuser", "counselor", "--password-stdin", stdin=COUNSELOR_PASSWORD)
-    assert created.returncode == 0, created.stderr
-    server.start()
-    yield server
-    server.stop()
+    with running_server(tmp_path_factory, request, "restart") as server:
+        yield server
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import COUNSELOR_PASSWORD, LiveServer, server_env
+from tests.conftest import running_server
 from tests.e2e.conftest import Pages
 from tests.e2e.helpers import start_call, wait_for_media
 
@@ -39,15 +39,10 @@ def test_both_ends_show_the_same_safety_code(new_page, live_server_process):
 
 @pytest.fixture(scope="module")
 def tampering_server(tmp_path_factory, request):
-    server = LiveServer(
-        data_dir=tmp_path_factory.mktemp("visavis-tamper"),
-        extra_env={**server_env(request), "VISAVIS_TEST_TAMPER_FINGERPRINTS": "true"},
-    )
-    assert server.run("createuser", "counselor", "--password-stdin",
-                      stdin=COUNSELOR_PASSWORD).returncode == 0
-    server.start()
-    yield server
-    server.stop()
+    with running_server(
+        tmp_path_factory, request, "tamper", VISAVIS_TEST_TAMPER_FINGERPRINTS="true"
+    ) as server:
+        yield server
 
 
 @pytest.fixture
