@@ -9,6 +9,7 @@ from 127.0.0.1 and reads CPU time of a browser's process tree from /proc.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import subprocess
@@ -29,13 +30,15 @@ __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "COUNSELOR_PASSWORD", "LiveServer"]
 
 
 @contextlib.contextmanager
-def visavis_server():
+def visavis_server(host: str = "127.0.0.1"):
     """A visavis process with a counselor account, in a temporary data directory. The
-    knock limit per address is raised: every guest of a benchmark knocks from 127.0.0.1."""
+    knock limit per address is raised: every guest of a benchmark knocks from 127.0.0.1.
+    ``host``: the address it listens on (a test host's veth address for bench/impaired.py)."""
     with tempfile.TemporaryDirectory(prefix="visavis-bench-") as data_dir:
-        server = LiveServer(
-            data_dir=Path(data_dir), extra_env={"VISAVIS_KNOCKS_PER_MINUTE": "1000"}
-        )
+        extra_env = {"VISAVIS_KNOCKS_PER_MINUTE": "1000"}
+        if host != "127.0.0.1":
+            extra_env["VISAVIS_ALLOWED_HOSTS"] = json.dumps([host, "127.0.0.1"])
+        server = LiveServer(data_dir=Path(data_dir), extra_env=extra_env, host=host)
         created = server.run(
             "createuser", "counselor", "--password-stdin", stdin=COUNSELOR_PASSWORD
         )
@@ -66,10 +69,13 @@ def machine() -> str:
     )
 
 
-def launch(playwright, marker: str, extra_args: list[str] | None = None):
-    """A Chromium whose browser process can be found by ``marker`` in its command line."""
+def launch(
+    playwright, marker: str, extra_args: list[str] | None = None, executable: str = CHROMIUM
+):
+    """A Chromium whose browser process can be found by ``marker`` in its command line.
+    ``executable``: e.g. a wrapper that starts it in a network namespace (tests/e2e/netns.py)."""
     return playwright.chromium.launch(
-        executable_path=CHROMIUM,
+        executable_path=executable,
         headless=True,
         args=[*CHROMIUM_ARGS, f"--visavis-bench={marker}", *(extra_args or [])],
     )
@@ -127,6 +133,45 @@ def tree_cpu_seconds(root: int) -> tuple[float, int]:
             count += 1
         todo.extend(children.get(pid, []))
     return total, count
+
+
+def _kind(pid: int) -> str:
+    """Chromium's process type from its command line: browser, renderer, gpu-process,
+    utility:<service> (audio, network, video capture, ...), zygote."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return "gone"
+    # Chromium's child processes rewrite their command line as one string with spaces.
+    args = raw.replace("\0", " ").split()
+    options = dict(arg[2:].split("=", 1) for arg in args if arg.startswith("--") and "=" in arg)
+    kind = options.get("type", "browser")
+    if kind == "utility":
+        service = options.get("utility-sub-type", "?").split(".")[0]
+        kind = f"utility:{service}"
+    return kind
+
+
+def tree_cpu_by_kind(root: int) -> dict[str, float]:
+    """CPU seconds of ``root`` and its descendants, summed per Chromium process type."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            got = _stat(int(entry.name))
+            if got:
+                stats[int(entry.name)] = got
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    totals: dict[str, float] = {}
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            kind = _kind(pid)
+            totals[kind] = totals.get(kind, 0.0) + stats[pid][1]
+        todo.extend(children.get(pid, []))
+    return totals
 
 
 # --- the bare reference -------------------------------------------------------------------
@@ -260,11 +305,11 @@ class BareReference:
     down, POST up). Each call gets a number from ``new_call()``: the pages are
     ``{url}/#{number}:a`` and ``{url}/#{number}:b``."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.relay = _Relay()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.relay))
+        self.httpd = ThreadingHTTPServer((host, 0), _handler(self.relay))
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self):

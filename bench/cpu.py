@@ -1,6 +1,8 @@
 """CPU seconds of both browsers over a 30-second call: visavis vs. the bare reference.
 
     .venv/bin/python bench/cpu.py [--seconds 30] [--rounds 2]
+        [--detach-preview | --bare-both-visible | --small-self-view | --flat-tiles
+         | --no-self-view]
 
 Each call gets two fresh headless Chromium instances (A and B, fake camera and
 microphone, flags of tests/e2e/conftest.py), so that each browser's process tree
@@ -15,6 +17,12 @@ over both browsers. The kinds alternate (visavis, bare, bare, visavis, ...). Rep
 CPU seconds per call (mean over the rounds), as share of one core, and the ratio
 visavis / bare. Target: ratio <= 1.15. The visavis server's own CPU is not counted
 (it only relays signalling; it is idle during the call).
+
+To see where a difference comes from, each call also prints the CPU seconds per Chromium
+process type (renderer: WebRTC encode/decode and the page; gpu-process: compositing the
+<video> pictures, in software here; utility:audio, utility:video_capture, ...), the main-
+thread time of each page (Chrome's Performance domain: tasks, script, layout, style) and
+every playing <video> with the size it is drawn at and whether it is in the viewport.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from browsers import (
     find_browser_pid,
     launch,
     machine,
+    tree_cpu_by_kind,
     tree_cpu_seconds,
     visavis_server,
 )
@@ -42,6 +51,68 @@ MEDIA_INFO = """
   (v) => `${v.videoWidth}x${v.videoHeight}`)
 """
 
+# Every <video> that plays something: id or class, the picture's size, the size it is
+# drawn at on the page, and whether that box is inside the viewport (what the page has to
+# composite for every frame).
+VIDEOS_DRAWN = """
+() => [...document.querySelectorAll("video")].filter((v) => v.srcObject).map((v) => {
+  const r = v.getBoundingClientRect();
+  const seen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+    && r.top < innerHeight && r.left < innerWidth;
+  return `${v.id || v.className || "video"} ${v.videoWidth}x${v.videoHeight}`
+    + ` drawn ${Math.round(r.width)}x${Math.round(r.height)}${seen ? "" : " (off screen)"}`;
+})
+"""
+
+# Experiment (--bare-both-visible): the bare page shows its remote picture at the top at
+# its natural size and the local one below it, out of the 1280x720 viewport; this puts
+# both side by side in view, as visavis shows the other person and the self-view.
+BARE_BOTH_VISIBLE = """
+document.addEventListener("DOMContentLoaded", () => {
+  const style = document.createElement("style");
+  style.textContent = "video { width: 48vw; }";
+  document.head.append(style);
+});
+"""
+
+# Experiment (--small-self-view): visavis shows the self-view from the camera track itself
+# (1280x720, up to 30 fps, drawn ~210x160); this gives it a clone of the track scaled
+# down by the browser to 320x180 at 15 fps, so the compositor gets far fewer pixels.
+SMALL_SELF_VIEW = """
+async () => {
+  const video = document.getElementById("local-video");
+  const track = video && video.srcObject && video.srcObject.getVideoTracks()[0];
+  if (!track) return "no self-view";
+  const small = track.clone();
+  await small.applyConstraints(
+    {width: {max: 320}, height: {max: 180}, frameRate: {max: 15}, resizeMode: "crop-and-scale"});
+  video.srcObject = new MediaStream([small]);
+  const got = small.getSettings();
+  return `${got.width}x${got.height} at ${got.frameRate} fps`;
+}
+"""
+
+# Experiment (--no-self-view): what drawing the self-view costs at most (detached).
+NO_SELF_VIEW = """
+() => { const v = document.getElementById("local-video"); if (v) v.srcObject = null; }
+"""
+
+# Experiment (--flat-tiles): the video tiles without rounded corners and clipping.
+FLAT_TILES = """
+() => document.querySelectorAll(".tile").forEach((tile) => {
+  tile.style.borderRadius = "0";
+  tile.style.overflow = "visible";
+})
+"""
+
+# Main-thread time of a page's renderer (Chrome's Performance domain), in seconds.
+PAGE_METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+
+
+def page_metrics(session) -> dict[str, float]:
+    values = {m["name"]: m["value"] for m in session.send("Performance.getMetrics")["metrics"]}
+    return {name: values.get(name, 0.0) for name in PAGE_METRICS}
+
 
 # Experiment (--detach-preview): the client's camera preview on the pre-join screen keeps
 # its stream while hidden during the call; this detaches it, to see what that costs.
@@ -52,7 +123,8 @@ DETACH_PREVIEW = """
 
 def measure(
     kind: str, playwright, server, reference, state, seconds: float, number: int,
-    detach_preview: bool = False,
+    detach_preview: bool = False, bare_both_visible: bool = False,
+    small_self_view: bool = False, flat_tiles: bool = False, no_self_view: bool = False,
 ):
     markers = (f"cpu-{number}-a", f"cpu-{number}-b")
     a, b = (launch(playwright, marker) for marker in markers)
@@ -60,18 +132,35 @@ def measure(
         if kind == "visavis":
             call = VisavisCall(server, a, b, state or host_state(server, a), number)
         else:
-            call = BareCall(reference, a, b)
+            scripts = (BARE_BOTH_VISIBLE,) if bare_both_visible else ()
+            call = BareCall(reference, a, b, scripts)
         first_frames(call)
         if detach_preview and kind == "visavis":
             call.guest.evaluate(DETACH_PREVIEW)
+        if small_self_view and kind == "visavis":
+            print(f"      self-views now {[page.evaluate(SMALL_SELF_VIEW) for page in call.pages]}")
+        if no_self_view and kind == "visavis":
+            for page in call.pages:
+                page.evaluate(NO_SELF_VIEW)
+        if flat_tiles and kind == "visavis":
+            for page in call.pages:
+                page.evaluate(FLAT_TILES)
+        sessions = [page.context.new_cdp_session(page) for page in call.pages]
+        for session in sessions:
+            session.send("Performance.enable")
         time.sleep(SETTLE_SECONDS)
         roots = [find_browser_pid(marker) for marker in markers]
         before = [tree_cpu_seconds(root) for root in roots]
+        kinds_before = [tree_cpu_by_kind(root) for root in roots]
+        metrics_before = [page_metrics(session) for session in sessions]
         start = time.monotonic()
         time.sleep(seconds)
         after = [tree_cpu_seconds(root) for root in roots]
+        kinds_after = [tree_cpu_by_kind(root) for root in roots]
+        metrics_after = [page_metrics(session) for session in sessions]
         elapsed = time.monotonic() - start
         sizes = [page.evaluate(MEDIA_INFO) for page in call.pages]
+        drawn = [page.evaluate(VIDEOS_DRAWN) for page in call.pages]
         call.close()
     finally:
         a.close()
@@ -84,7 +173,19 @@ def measure(
         f"total {total:6.2f} CPU s in {seconds:.0f} s ({total / seconds:.0%} of a core); "
         f"processes {processes}; remote video {sizes}"
     )
-    return total
+    by_kind: dict[str, float] = {}
+    for begin, end in zip(kinds_before, kinds_after, strict=True):
+        for name, value in end.items():
+            by_kind[name] = by_kind.get(name, 0.0) + value - begin.get(name, 0.0)
+    print("      by process type (A+B): " + ", ".join(
+        f"{name} {value:.2f}" for name, value in sorted(by_kind.items(), key=lambda x: -x[1])
+    ))
+    for side, begin, end, videos in zip("AB", metrics_before, metrics_after, drawn, strict=True):
+        print(f"      page {side} main thread: " + ", ".join(
+            f"{name.removesuffix('Duration').lower()} {end[name] - begin[name]:.2f} s"
+            for name in PAGE_METRICS
+        ) + f"; videos: {videos}")
+    return total, by_kind
 
 
 def main() -> int:
@@ -95,6 +196,22 @@ def main() -> int:
         "--detach-preview", action="store_true",
         help="experiment: detach the hidden camera preview of the client's page in the call",
     )
+    parser.add_argument(
+        "--bare-both-visible", action="store_true",
+        help="experiment: the bare pages show both pictures in the viewport, as visavis does",
+    )
+    parser.add_argument(
+        "--small-self-view", action="store_true",
+        help="experiment: visavis self-views from a 320x180, 15 fps clone of the camera track",
+    )
+    parser.add_argument(
+        "--flat-tiles", action="store_true",
+        help="experiment: visavis video tiles without rounded corners and clipping",
+    )
+    parser.add_argument(
+        "--no-self-view", action="store_true",
+        help="experiment: visavis pages without the self-view (its most possible saving)",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -103,7 +220,16 @@ def main() -> int:
     print(f"date: {date.today().isoformat()}")
     if args.detach_preview:
         print("experiment: the client's hidden camera preview is detached during the call")
+    if args.bare_both_visible:
+        print("experiment: the bare pages show both pictures side by side in the viewport")
+    if args.small_self_view:
+        print("experiment: visavis self-views show a 320x180, 15 fps clone of the camera")
+    if args.flat_tiles:
+        print("experiment: visavis video tiles without rounded corners and clipping")
+    if args.no_self_view:
+        print("experiment: visavis pages without the self-view")
     results: dict[str, list[float]] = {"visavis": [], "bare": []}
+    kinds: dict[str, list[dict[str, float]]] = {"visavis": [], "bare": []}
     number = 0
     with (
         visavis_server() as server,
@@ -114,18 +240,27 @@ def main() -> int:
             order = ["visavis", "bare"] if round_ % 2 == 0 else ["bare", "visavis"]
             for kind in order:
                 number += 1
-                results[kind].append(
-                    measure(
-                        kind, playwright, server, reference, None, args.seconds, number,
-                        detach_preview=args.detach_preview,
-                    )
+                total, by_kind = measure(
+                    kind, playwright, server, reference, None, args.seconds, number,
+                    detach_preview=args.detach_preview,
+                    bare_both_visible=args.bare_both_visible,
+                    small_self_view=args.small_self_view, flat_tiles=args.flat_tiles,
+                    no_self_view=args.no_self_view,
                 )
+                results[kind].append(total)
+                kinds[kind].append(by_kind)
 
     ours = statistics.mean(results["visavis"])
     bare = statistics.mean(results["bare"])
     print(f"\nCPU seconds of both browsers over {args.seconds:.0f} s (mean of {args.rounds}):")
     print(f"  visavis {ours:6.2f} s  {[round(x, 2) for x in results['visavis']]}")
     print(f"  bare    {bare:6.2f} s  {[round(x, 2) for x in results['bare']]}")
+    print("mean CPU s by process type (both browsers), visavis vs. bare:")
+    names = sorted({name for runs in kinds.values() for run in runs for name in run})
+    for name in names:
+        mine = statistics.mean(run.get(name, 0.0) for run in kinds["visavis"])
+        theirs = statistics.mean(run.get(name, 0.0) for run in kinds["bare"])
+        print(f"  {name:<28} {mine:6.2f}  {theirs:6.2f}  ({mine - theirs:+.2f})")
     ratio = ours / bare
     print(f"ratio visavis/bare: {ratio:.2f}x (target <= 1.15x: "
           f"{'met' if ratio <= 1.15 else 'MISSED'})")

@@ -34,7 +34,19 @@ import sys
 from datetime import date
 
 from browsers import FIRST_FRAME_WATCH, BareReference, launch, machine, visavis_server
-from tests.e2e.helpers import api_appointment, knock, log_in
+from tests.e2e.helpers import api_appointment, log_in
+
+
+def knock(page, guest_url: str, name: str) -> None:
+    """The client opens the link, passes the privacy notice step if there is one, knocks."""
+    page.goto(guest_url)
+    if page.locator("#consent-continue").count():
+        page.check("#consent-read")
+        with page.expect_navigation(wait_until="load"):
+            page.click("#consent-continue")
+    page.fill("#display-name", name)
+    page.click("#knock-button")
+
 
 ARM_ADMIT_CLICK = """
 () => {
@@ -58,7 +70,7 @@ TIMEOUT_MS = 30000
 class VisavisCall:
     """A 1:1 visavis call: host page in browser ``a``, guest page in browser ``b``."""
 
-    def __init__(self, server, a, b, host_state, number: int):
+    def __init__(self, server, a, b, host_state, number: int, init_scripts: tuple[str, ...] = ()):
         self.server = server
         appointment = api_appointment(server, f"Bench {number}")
         self.contexts = [
@@ -66,7 +78,8 @@ class VisavisCall:
             b.new_context(base_url=server.url),
         ]
         for context in self.contexts:
-            context.add_init_script(FIRST_FRAME_WATCH)
+            for script in (FIRST_FRAME_WATCH, *init_scripts):
+                context.add_init_script(script)
         self.host, self.guest = (c.new_page() for c in self.contexts)
         for page in (self.host, self.guest):
             page.set_default_timeout(TIMEOUT_MS)
@@ -95,11 +108,12 @@ class VisavisCall:
 class BareCall:
     """The bare reference: page "a" in browser ``a``, page "b" in browser ``b``."""
 
-    def __init__(self, reference: BareReference, a, b):
+    def __init__(self, reference: BareReference, a, b, init_scripts: tuple[str, ...] = ()):
         number = reference.new_call()
         self.contexts = [a.new_context(), b.new_context()]
         for context in self.contexts:
-            context.add_init_script(FIRST_FRAME_WATCH)
+            for script in (FIRST_FRAME_WATCH, *init_scripts):
+                context.add_init_script(script)
         self.pages = tuple(c.new_page() for c in self.contexts)
         for page, name in zip(self.pages, "ab", strict=True):
             page.set_default_timeout(TIMEOUT_MS)

@@ -96,6 +96,24 @@ class Config(BaseSettings):
     max_connections_per_room: int = Field(default=16, ge=2, le=1000)
     max_connections_per_address: int = Field(default=20, ge=1, le=10000)
     knocks_per_minute: int = Field(default=5, ge=1, le=1000)
+    # Where the quick exit of a call leads (web/exit.py): a path on this server or an
+    # http(s) address. The default is a plain, unbranded page of visavis itself.
+    quick_exit_url: str = "/start"
+
+    # Consent (issue 4): the operator's privacy notice, de.html and en.html (HTML fragments)
+    # in this directory; unset or a missing file: the shipped default text.
+    privacy_notice_dir: Path | None = None
+
+    # Counselor accounts (issues 5 and 8): second factor, login throttling, idle sessions.
+    require_second_factor: bool = False
+    login_max_attempts: int = Field(default=5, ge=1, le=1000)
+    login_max_attempts_per_address: int = Field(default=20, ge=1, le=100000)
+    login_window_minutes: int = Field(default=15, ge=1, le=1440)
+    session_idle_minutes: int = Field(default=60, ge=5, le=43200)
+
+    # Moderation (issue 5): the host's session timer turns to a gentle cue this many
+    # minutes before the appointment's scheduled end (0: no cue).
+    session_end_warning_minutes: int = Field(default=5, ge=0, le=120)
 
     @field_validator("database_url")
     @classmethod
@@ -103,6 +121,16 @@ class Config(BaseSettings):
         if value:
             database_settings(value)  # raises ValueError with a readable message
         return value or None
+
+    @field_validator("quick_exit_url")
+    @classmethod
+    def _check_quick_exit_url(cls, value: str) -> str:
+        value = value.strip()
+        if re.fullmatch(r"/(?![/\\])\S*", value) or re.fullmatch(r"https?://[^\s/?#]+\S*", value):
+            return value
+        raise ValueError(
+            "must be a path on this server (/start) or an http(s) address (https://example.org/)"
+        )
 
     @field_validator("redis_url")
     @classmethod

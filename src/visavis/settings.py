@@ -26,11 +26,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "visavis.accounts",
     "visavis.appointments",
     "visavis.rooms",
     "visavis.web",
     "visavis.ops",
+    "visavis.consent",
+    "visavis.setupcheck",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "visavis.web.csrf.NoReferrerCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With require_second_factor: a counselor without one sets it up before anything else.
+    "visavis.accounts.middleware.SecondFactorSetupMiddleware",
     "visavis.web.middleware.CounselorTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -156,6 +163,7 @@ VISAVIS = {
     "ICE_TRANSPORT_POLICY": CONFIG.ice_transport_policy,
     "RESUME_GRACE_SECONDS": CONFIG.resume_grace_seconds,
     "TEST_TAMPER_FINGERPRINTS": CONFIG.test_tamper_fingerprints,
+    "SESSION_END_WARNING_MINUTES": CONFIG.session_end_warning_minutes,
 }
 
 # Appointments (issue 3): link validity window, PIN attempts, retention, e-mail.
@@ -217,6 +225,8 @@ if CONFIG.redis_url:
         }
     }
 VISAVIS["METRICS"] = CONFIG.metrics
+# The abuse limits (rooms/limits.py) count in Redis when several processes share it.
+VISAVIS["REDIS_URL"] = CONFIG.redis_url
 
 # Privacy and abuse limits (issue 8). The CSRF token travels in the form field, so no
 # script needs to read its cookie. Behind a TLS proxy (nginx sends X-Forwarded-Proto),
@@ -235,6 +245,24 @@ VISAVIS.update(
         "MAX_CONNECTIONS_PER_ADDRESS": CONFIG.max_connections_per_address,
         "KNOCKS_PER_MINUTE": CONFIG.knocks_per_minute,
         "BEHIND_TLS_PROXY": CONFIG.behind_tls_proxy,
+    }
+)
+
+# Counselor accounts (issues 5 and 8). A session ends after session_idle_minutes without a
+# request (every request renews it). The login counts failures in the database
+# (accounts.throttle), so django-otp's own per-device throttling is off: one limit, one
+# message.
+SESSION_COOKIE_AGE = CONFIG.session_idle_minutes * 60
+SESSION_SAVE_EVERY_REQUEST = True
+OTP_TOTP_ISSUER = "visavis"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+VISAVIS.update(
+    {
+        "REQUIRE_SECOND_FACTOR": CONFIG.require_second_factor,
+        "LOGIN_MAX_ATTEMPTS": CONFIG.login_max_attempts,
+        "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": CONFIG.login_max_attempts_per_address,
+        "LOGIN_WINDOW_MINUTES": CONFIG.login_window_minutes,
     }
 )
 

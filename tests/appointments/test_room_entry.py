@@ -75,6 +75,9 @@ def _guest_session_with_pin(appointment, pin: str) -> str:
     http = HttpClient()
     response = http.post(f"/r/{appointment.room_token}", {"pin": pin})
     assert response.status_code == 302, response.content
+    # Then the privacy notice step (visavis.consent), also required before a knock.
+    response = http.post(f"/r/{appointment.room_token}", {"step": "consent", "read_notice": "on"})
+    assert response.status_code == 302, response.content
     return http.cookies["sessionid"].value
 
 

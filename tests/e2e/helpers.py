@@ -72,8 +72,23 @@ def enter_room(page, title: str) -> str:
     return page.input_value("#guest-link")
 
 
-def knock(page, guest_url: str, name: str) -> None:
+def confirm_privacy_notice(page) -> None:
+    """The consent step in front of the room (visavis.consent): tick the box and continue,
+    if this browser has not done so for the appointment yet."""
+    if page.locator("#consent-read").count():
+        page.check("#consent-read")
+        with page.expect_navigation(wait_until="load"):  # the pre-join page and its scripts
+            page.click("#consent-continue")
+
+
+def open_guest_page(page, guest_url: str) -> None:
+    """Open the client's link and pass the privacy notice step: the pre-join page."""
     page.goto(guest_url)
+    confirm_privacy_notice(page)
+
+
+def knock(page, guest_url: str, name: str) -> None:
+    open_guest_page(page, guest_url)
     page.fill("#display-name", name)
     page.click("#knock-button")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import stat
 import subprocess
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class TestHost:
     inside: str  # veth end in the namespace
     outside_address: str
     inside_address: str
+    impaired: bool = False  # impair() made a table on this machine's side: remove() drops it
 
     @classmethod
     def create(cls, folder: Path) -> TestHost:
@@ -76,9 +78,46 @@ class TestHost:
         wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         return str(wrapper)
 
+    def impair(self, rate_kbit: int, loss_percent: float, queue_ms: int = 100) -> None:
+        """Make the link a poor one, both ways: at most ``rate_kbit`` per direction (tbf
+        on each end's way out, with a queue of ``queue_ms``) and ``loss_percent`` of the
+        UDP packets (the media) dropped at random where they arrive (nftables on each
+        end's ingress hook: a drop on the sender's way out would only make ``sendto()``
+        fail, and the browser would simply send again). TCP (page loads, signalling) is
+        slowed by the rate but not dropped. No delay or jitter: this kernel has no netem.
+        Calling it again replaces the previous impairment."""
+        qdisc = ["tc", "qdisc", "replace", "dev"]
+        shape = ["root", "tbf", "rate", f"{rate_kbit}kbit", "burst", "4kb",
+                 "latency", f"{queue_ms}ms"]
+        subprocess.run([*qdisc, self.outside, *shape], check=True, capture_output=True)
+        self.run_inside(*qdisc, self.inside, *shape)
+        per_mille = round(loss_percent * 10)
+        for device, inside in ((self.outside, False), (self.inside, True)):
+            rules = (
+                f"table netdev {self.name}\n"
+                f"delete table netdev {self.name}\n"
+                f"table netdev {self.name} {{\n"
+                f"  chain loss {{\n"
+                f'    type filter hook ingress device "{device}" priority 0; policy accept;\n'
+                f"    ip protocol udp numgen random mod 1000 < {per_mille} drop\n"
+                f"  }}\n"
+                f"}}\n"
+            )
+            prefix = ["ip", "netns", "exec", self.name] if inside else []
+            subprocess.run([*prefix, "nft", "-f", "-"], input=rules, check=True,
+                           capture_output=True, text=True)
+        self.impaired = True
+
     def remove(self) -> None:
+        if self.impaired:  # the namespace's own table goes with the namespace
+            subprocess.run(["nft", "delete", "table", "netdev", self.name], capture_output=True)
         subprocess.run(["ip", "link", "del", self.outside], capture_output=True)
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
+
+
+def can_impair() -> bool:
+    """Whether impair() can work: tc (iproute2) and nft (Debian's nftables package)."""
+    return shutil.which("tc") is not None and shutil.which("nft") is not None
 
 
 def can_make_namespaces() -> bool:

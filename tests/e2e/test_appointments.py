@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from tests.e2e.helpers import create_appointment, log_in, wait_for_media
+from tests.e2e.helpers import confirm_privacy_notice, create_appointment, log_in, wait_for_media
 
 PIN = "482915"
 
@@ -56,6 +56,7 @@ def test_appointment_with_pin_from_invitation_to_call(new_page, live_server_proc
     guest.fill("#id_pin", PIN)
     with guest.expect_navigation(wait_until="load"):  # the room page and its scripts
         guest.click("#pin-submit")
+    confirm_privacy_notice(guest)
     guest.wait_for_selector("#knock-form")
     guest.fill("#display-name", "Robin")
     guest.click("#knock-button")

@@ -16,6 +16,8 @@ from tests.e2e.helpers import (
     wait_for_media,
 )
 
+pytestmark = pytest.mark.backend
+
 
 def test_counselor_admits_client_and_both_see_and_hear_each_other(new_page):
     host = new_page()

@@ -16,7 +16,6 @@ from tests.e2e.netns import TestHost, can_make_namespaces
 
 # The browser side only: the database and channel layer play no part, so the
 # PostgreSQL + Redis round of scripts/test leaves these out.
-pytestmark = pytest.mark.client_only
 
 LOCAL_UFRAGS = """
 () => (window.__pcs || []).filter((pc) => pc.connectionState !== "closed")

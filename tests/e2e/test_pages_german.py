@@ -3,7 +3,7 @@
 
 def test_guest_page_in_german(new_page, live_server_process):
     host = new_page()
-    from tests.e2e.helpers import create_appointment, enter_room, log_in
+    from tests.e2e.helpers import create_appointment, enter_room, log_in, open_guest_page
 
     log_in(host)
     # The client's pages follow the language chosen for the appointment, not the browser's.
@@ -11,7 +11,7 @@ def test_guest_page_in_german(new_page, live_server_process):
     guest_url = enter_room(host, "Deutsch")
 
     guest = new_page(locale="en-US")
-    guest.goto(guest_url)
+    open_guest_page(guest, guest_url)
     assert guest.locator("html").get_attribute("lang") == "de"
     text = guest.inner_text("#prejoin")
     assert "Willkommen" in text and "Sie" in text

@@ -10,7 +10,14 @@ import json
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
-from tests.e2e.helpers import create_appointment, enter_room, knock, log_in, wait_for_media
+from tests.e2e.helpers import (
+    confirm_privacy_notice,
+    create_appointment,
+    enter_room,
+    knock,
+    log_in,
+    wait_for_media,
+)
 
 PIN = "482916"
 
@@ -73,6 +80,7 @@ def test_every_page_in_every_state_stays_on_its_own_origin(new_page, live_server
     guest.fill("#id_pin", PIN)
     with guest.expect_navigation(wait_until="load"):
         guest.click("#pin-submit")
+    confirm_privacy_notice(guest)  # the consent step, after the PIN
     guest.wait_for_selector("#knock-form")
     guest.fill("#display-name", "Robin")
     guest.click("#knock-button")
@@ -115,6 +123,9 @@ def test_every_page_in_every_state_stays_on_its_own_origin(new_page, live_server
     api(server, "POST", f"/appointments/{plain['id']}/revoke-link")
     visit(notices, plain["guest_url"], status=410)
     visit(notices, "/r/no-such-link", status=404)
+    # The pages a client can open from every one of theirs: help and the privacy notice.
+    visit(notices, "/help?lang=de", status=200)
+    visit(notices, "/privacy?lang=en", status=200)
     # Every page above is checked at teardown; the same check, now, for a clear message.
     for page in (host, guest, denied, notices):
         page.visavis_log.check()

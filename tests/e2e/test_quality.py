@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
 
 import pytest
 
-from tests.e2e.helpers import inbound, start_call, wait_for_media
+from tests.conftest import COUNSELOR_PASSWORD, LiveServer, free_port, server_env
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Pages
+from tests.e2e.helpers import api_appointment, inbound, log_in, start_call, wait_for_media
+from tests.e2e.netns import TestHost, can_impair, can_make_namespaces
 
 # The browser side only: the database and channel layer play no part, so the
 # PostgreSQL + Redis round of scripts/test leaves these out.
-pytestmark = pytest.mark.client_only
 
 VIDEO_ENCODINGS = """
 () => window.__pcs.filter((pc) => pc.connectionState !== "closed").map((pc) =>
@@ -53,3 +57,114 @@ def test_audio_only_stops_the_picture_but_not_the_voice(new_page, live_server_pr
     assert encoding["maxBitrate"] == 250000 and encoding["scaleResolutionDownBy"] == 2.5
     time.sleep(2)
     assert inbound(host)[0]["video"]["framesDecoded"] > after["video"]["framesDecoded"] + 10
+
+
+# --- a really poor link: the automatic offer of audio only ---------------------------------
+
+SUGGESTION = """
+() => ({
+  shown: !document.getElementById("audio-suggestion").hidden,
+  text: document.getElementById("audio-suggestion-text").textContent,
+  rows: [...document.querySelectorAll("#quality-rows tr")].map((r) => r.innerText),
+})
+"""
+
+
+@pytest.fixture
+def poor_link_host(tmp_path):
+    """A test host in a network namespace whose link to this machine can be made poor."""
+    if not (can_make_namespaces() and can_impair()):
+        if os.environ.get("CI") == "true":
+            pytest.fail("network namespaces and impairment are needed "
+                        "(root, iproute2 and Debian's nftables package)")
+        pytest.skip("needs root, iproute2 and nftables")
+    host = TestHost.create(tmp_path)
+    yield host
+    host.remove()
+
+
+def test_a_poor_link_offers_audio_only_and_the_voice_goes_on(
+    playwright, poor_link_host, tmp_path, request
+):
+    """The client's link gets poor in the call (heavy loss, little bandwidth, for real in
+    a network namespace): visavis offers audio only with the reason; accepting it stops
+    the client's picture while the voice keeps flowing."""
+    link = poor_link_host
+    port = free_port()
+    origin = f"http://{link.outside_address}:{port}"
+    server = LiveServer(
+        data_dir=tmp_path / "data",
+        port=port,
+        extra_env={
+            **server_env(request),
+            "VISAVIS_ALLOWED_HOSTS": json.dumps([link.outside_address, "127.0.0.1"]),
+        },
+        host=link.outside_address,
+    )
+    server.data_dir.mkdir()
+    assert server.run("createuser", "counselor", "--password-stdin",
+                      stdin=COUNSELOR_PASSWORD).returncode == 0
+    server.start()
+    args = [*CHROMIUM_ARGS, f"--unsafely-treat-insecure-origin-as-secure={origin}"]
+    browsers = []
+    try:
+        outside = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        browsers.append(outside)
+        inside = playwright.chromium.launch(
+            executable_path=link.chromium_wrapper(tmp_path, CHROMIUM), args=args
+        )
+        browsers.append(inside)
+        pages = Pages(outside, origin)
+        host, guest = pages.add(outside), pages.add(inside)
+
+        appointment = api_appointment(server, "Poor link")
+        log_in(host)
+        host.goto(appointment["host_url"])
+        guest.goto(appointment["guest_url"])
+        if guest.locator("#consent-continue").count():  # the privacy notice step, if any
+            guest.check("#consent-read")
+            with guest.expect_navigation(wait_until="load"):
+                guest.click("#consent-continue")
+        guest.fill("#display-name", "Kim")
+        guest.click("#knock-button")
+        host.locator("#lobby li:has-text('Kim')").get_by_role("button", name="Admit: Kim").click()
+        for page in (host, guest):
+            wait_for_media(page)
+        assert guest.evaluate(SUGGESTION)["shown"] is False
+
+        # The link gets poor, both ways: 15 % of the media packets lost, 300 kbit/s.
+        link.impair(rate_kbit=300, loss_percent=15)
+        seen = []
+        impaired_at = time.monotonic()
+        deadline = impaired_at + 40
+        while time.monotonic() < deadline:
+            seen.append(guest.evaluate(SUGGESTION))
+            if seen[-1]["shown"]:
+                break
+            time.sleep(1)
+        else:
+            print(guest.visavis_log)
+            raise AssertionError(f"no audio-only offer; quality rows seen: {seen}")
+        text = seen[-1]["text"]
+        print(f"offered {time.monotonic() - impaired_at:.0f} s after the link got poor: {text}")
+        assert "loss" in text, text  # says why
+        loss = float(text.split("loss ")[1].split(" %")[0])
+        assert loss > 8, text
+
+        guest.click("#switch-to-audio")
+        assert guest.is_hidden("#audio-suggestion")
+        assert guest.input_value("#quality-mode") == "audio"
+        ((encoding,),) = guest.evaluate(VIDEO_ENCODINGS)
+        assert encoding["active"] is False
+        time.sleep(1.5)  # frames already on their way
+        before = inbound(host)[0]
+        time.sleep(3)
+        after = inbound(host)[0]
+        assert after["video"]["framesDecoded"] - before["video"]["framesDecoded"] <= 1
+        assert after["audio"]["packetsReceived"] > before["audio"]["packetsReceived"] + 50
+        assert after["audio"]["totalAudioEnergy"] > before["audio"]["totalAudioEnergy"]
+        pages.close()
+    finally:
+        for browser in browsers:
+            browser.close()
+        server.stop()

@@ -13,7 +13,6 @@ from tests.e2e.helpers import start_call, wait_for_media
 
 # The browser side only: the database and channel layer play no part, so the
 # PostgreSQL + Redis round of scripts/test leaves these out.
-pytestmark = pytest.mark.client_only
 
 CODE = re.compile(r"^\d{4} \d{4}$")
 

@@ -12,7 +12,7 @@ import asyncio
 
 from tests.backends import PostgresDatabases, require_postgres, require_redis
 from tests.conftest import LiveServer
-from tests.integration.wsclient import Participant, session_cookie
+from tests.integration.wsclient import Participant, guest_session, session_cookie
 from tests.ops.servers import create_appointment as api_appointment
 from tests.ops.servers import room_token
 
@@ -29,7 +29,7 @@ async def test_every_room_message_crosses_processes(two_servers):
 
     host = await Participant.open(a, session=session)
     assert (await host.hello(room))["role"] == "host"
-    guest = await Participant.open(b)
+    guest = await Participant.open(b, session=await asyncio.to_thread(guest_session, b, room))
     assert (await guest.hello(room))["role"] == "guest"
 
     # knock on B shows in A's waiting room; admit on A lets the guest on B in.
@@ -55,7 +55,9 @@ async def test_every_room_message_crosses_processes(two_servers):
     assert (await host.until("signal"))["data"] == CANDIDATE
 
     # deny across processes closes the denied guest's connection on B.
-    stranger = await Participant.open(b)
+    stranger = await Participant.open(
+        b, session=await asyncio.to_thread(guest_session, b, room)
+    )
     await stranger.hello(room)
     await stranger.send({"type": "knock", "name": "Stranger"})
     await stranger.until("waiting")

@@ -30,6 +30,22 @@ def session_cookie(server: LiveServer, username: str = "counselor") -> str:
     return cookies["sessionid"]
 
 
+def guest_session(server: LiveServer, room: str) -> str:
+    """A client's session that confirmed the privacy notice on the guest page of ``room``
+    (as a browser does before it may knock); return the session cookie's value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{server.url}/r/{room}", timeout=10).read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {"step": "consent", "read_notice": "on", "csrfmiddlewaretoken": csrf}
+    ).encode()
+    opener.open(urllib.request.Request(f"{server.url}/r/{room}", data=form), timeout=10)
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    assert "sessionid" in cookies, "the privacy notice step did not take the confirmation"
+    return cookies["sessionid"]
+
+
 class Participant:
     def __init__(self, ws):
         self.ws = ws

@@ -9,6 +9,12 @@ export class FakeMediaStream {
   addTrack(track) {
     this.tracks.push(track);
   }
+  removeTrack(track) {
+    this.tracks = this.tracks.filter((t) => t !== track);
+  }
+  getVideoTracks() {
+    return this.tracks.filter((t) => t.kind === "video");
+  }
   getTracks() {
     return [...this.tracks];
   }
@@ -21,6 +27,60 @@ export class FakeMediaStream {
  */
 export function statsReport(reports) {
   return new Map(reports.map((report) => [report.id, report]));
+}
+
+/** A media track: `kind`, `enabled`, and whether it was stopped. */
+export class FakeTrack {
+  constructor(kind, label = kind) {
+    this.kind = kind;
+    this.label = label;
+    this.enabled = true;
+    this.stopped = false;
+    this.listeners = new Map();
+  }
+  stop() {
+    this.stopped = true;
+  }
+  addEventListener(type, listener) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  /** Test side: the browser ends the track (for a screen: "Stop sharing" in its own UI). */
+  end() {
+    this.stopped = true;
+    for (const listener of this.listeners.get("ended") ?? []) listener();
+  }
+}
+
+/** A pre-negotiated RTCDataChannel: records what is sent; tests open it and deliver data. */
+export class FakeDataChannel {
+  constructor(label, options) {
+    this.label = label;
+    this.options = options;
+    this.readyState = "connecting";
+    this.sent = [];
+    this.onopen = null;
+    this.onmessage = null;
+  }
+  send(data) {
+    if (this.readyState !== "open") throw new Error("InvalidStateError");
+    this.sent.push(data);
+  }
+  close() {
+    this.readyState = "closed";
+  }
+  /** Test side: the channel opens. */
+  open() {
+    this.readyState = "open";
+    this.onopen?.();
+  }
+  /** Test side: data arrives from the other participant. */
+  receive(data) {
+    this.onmessage?.({ data });
+  }
+  /** What was sent, parsed. */
+  messages() {
+    return this.sent.map((data) => JSON.parse(data));
+  }
 }
 
 export class FakeRTCPeerConnection {
@@ -42,7 +102,14 @@ export class FakeRTCPeerConnection {
     this.onicecandidate = null;
     this.onnegotiationneeded = null;
     this.onconnectionstatechange = null;
+    /** @type {FakeDataChannel[]} */
+    this.channels = [];
     FakeRTCPeerConnection.instances.push(this);
+  }
+  createDataChannel(label, options) {
+    const channel = new FakeDataChannel(label, options);
+    this.channels.push(channel);
+    return channel;
   }
   addTrack(track, stream) {
     this.calls.push(["addTrack", track.kind, stream]);
@@ -54,6 +121,7 @@ export class FakeRTCPeerConnection {
         parameters: { encodings: [{}] },
         getParameters() { return structuredClone(this.parameters); },
         async setParameters(parameters) { this.parameters = parameters; },
+        async replaceTrack(next) { this.track = next; },
       },
     };
     this.transceivers.push(transceiver);

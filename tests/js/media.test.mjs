@@ -10,6 +10,7 @@ import {
   describeProblem,
   hasTrack,
   openLocalMedia,
+  openTrack,
   setEnabled,
   stopAll,
 } from "../../src/visavis/web/static/visavis/js/media.js";
@@ -150,6 +151,7 @@ describe("openLocalMedia", () => {
     isSecureContext: Object.getOwnPropertyDescriptor(globalThis, "isSecureContext"),
     navigator: Object.getOwnPropertyDescriptor(globalThis, "navigator"),
     RTCPeerConnection: Object.getOwnPropertyDescriptor(globalThis, "RTCPeerConnection"),
+    sessionStorage: Object.getOwnPropertyDescriptor(globalThis, "sessionStorage"),
   };
 
   function setGlobal(name, value) {
@@ -243,5 +245,99 @@ describe("openLocalMedia", () => {
     const problem = await problemOf(openLocalMedia());
     assert.equal(problem.kind, "inuse");
     assert.equal(problem.cause, second);
+  });
+});
+
+describe("openLocalMedia with choices, and openTrack", () => {
+  const names = ["isSecureContext", "navigator", "RTCPeerConnection", "sessionStorage"];
+  const saved = Object.fromEntries(names.map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)]));
+
+  function setGlobal(name, value) {
+    Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  }
+
+  afterEach(() => {
+    for (const [name, descriptor] of Object.entries(saved)) {
+      if (descriptor) Object.defineProperty(globalThis, name, descriptor);
+      else delete globalThis[name];
+    }
+  });
+
+  function fakeBrowser(...outcomes) {
+    const requests = [];
+    setGlobal("isSecureContext", true);
+    setGlobal("RTCPeerConnection", class {});
+    setGlobal("navigator", {
+      mediaDevices: {
+        async getUserMedia(constraints) {
+          requests.push(constraints);
+          const outcome = outcomes.shift();
+          if (outcome instanceof Error) throw outcome;
+          return outcome;
+        },
+      },
+    });
+    return requests;
+  }
+
+  function remember(choice) {
+    const items = new Map([["visavis.devices", JSON.stringify(choice)]]);
+    setGlobal("sessionStorage", { getItem: (key) => items.get(key) ?? null, setItem: (key, value) => items.set(key, value) });
+  }
+
+  test("camera off: only the microphone is asked for", async () => {
+    const audio = fakeStream("audio");
+    const requests = fakeBrowser(audio);
+    assert.equal(await openLocalMedia({ video: false }), audio);
+    assert.deepEqual(requests, [{ audio: AUDIO_CONSTRAINTS }]);
+  });
+
+  test("camera off: a refused microphone is reported", async () => {
+    fakeBrowser(new DOMException("no", "NotAllowedError"));
+    const error = await openLocalMedia({ video: false }).catch((e) => e);
+    assert.ok(error instanceof MediaProblem);
+    assert.equal(error.kind, "denied");
+  });
+
+  test("devices chosen earlier in the tab are preferred, not insisted on", async () => {
+    remember({ audioinput: "mic2", videoinput: "cam2" });
+    const requests = fakeBrowser(fakeStream("audio", "video"));
+    await openLocalMedia();
+    assert.deepEqual(requests, [{
+      audio: { ...AUDIO_CONSTRAINTS, deviceId: { ideal: "mic2" } },
+      video: { ...VIDEO_CONSTRAINTS, deviceId: { ideal: "cam2" } },
+    }]);
+  });
+
+  test("openTrack opens exactly the chosen device with the shared settings", async () => {
+    const stream = fakeStream("video");
+    const requests = fakeBrowser(stream);
+    assert.equal(await openTrack("video", "cam2"), stream.tracks[0]);
+    assert.deepEqual(requests, [{ video: { ...VIDEO_CONSTRAINTS, deviceId: { exact: "cam2" } } }]);
+  });
+
+  test("openTrack without a device id takes the default microphone", async () => {
+    const requests = fakeBrowser(fakeStream("audio"));
+    await openTrack("audio", "");
+    assert.deepEqual(requests, [{ audio: AUDIO_CONSTRAINTS }]);
+  });
+
+  test("openTrack stops tracks it does not return", async () => {
+    const stream = fakeStream("audio", "audio");
+    fakeBrowser(stream);
+    const track = await openTrack("audio", "mic1");
+    assert.equal(track, stream.tracks[0]);
+    assert.deepEqual(stream.tracks.map((t) => t.stopped), [0, 1]);
+  });
+
+  test("openTrack reports failures as MediaProblems", async () => {
+    fakeBrowser(new DOMException("gone", "OverconstrainedError"));
+    const error = await openTrack("video", "cam9").catch((e) => e);
+    assert.ok(error instanceof MediaProblem);
+    assert.equal(error.kind, "notfound");
+    fakeBrowser(fakeStream());
+    assert.equal((await openTrack("video", "").catch((e) => e)).kind, "notfound");
+    setGlobal("isSecureContext", false);
+    assert.equal((await openTrack("audio", "").catch((e) => e)).kind, "insecure");
   });
 });

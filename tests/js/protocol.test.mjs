@@ -118,7 +118,7 @@ function record(connection) {
   for (const name of [
     "onwelcome", "onwaiting", "onlobby", "onadmitted", "onjoined", "onleft",
     "ondenied", "onreplaced", "onsignal", "onerror", "onclose", "onreconnecting",
-    "onreconnected",
+    "onreconnected", "onsentback", "onremoved", "onended", "onnote", "onstatus",
   ]) {
     connection[name] = (...args) => calls.push([name, ...args]);
   }
@@ -234,8 +234,17 @@ describe("dispatch", () => {
       ["onsignal", "p-2", { description: { type: "offer", sdp: "v=0" } }],
     ],
     [{ type: "error", code: "room-full", message: "full" }, ["onerror", "room-full", "full"]],
-    [{ type: "denied" }, ["ondenied"]],
+    [{ type: "denied" }, ["ondenied", null]],
+    [{ type: "denied", message: "Wrong link." }, ["ondenied", "Wrong link."]],
     [{ type: "replaced" }, ["onreplaced"]],
+    [{ type: "sent-back" }, ["onsentback"]],
+    [{ type: "removed" }, ["onremoved"]],
+    [{ type: "ended" }, ["onended"]],
+    [{ type: "note", text: "Five minutes." }, ["onnote", "Five minutes."]],
+    [
+      { type: "status", locked: true, note: "", ends_at: "2026-11-22T15:50:00Z" },
+      ["onstatus", { type: "status", locked: true, note: "", ends_at: "2026-11-22T15:50:00Z" }],
+    ],
   ];
   for (const [message, expected] of routes) {
     test(`${message.type} goes to ${expected[0]}`, () => {

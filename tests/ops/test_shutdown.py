@@ -15,6 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import LiveServer, server_env
+from tests.integration.wsclient import guest_session
 from tests.ops.servers import create_appointment, prepare, room_token
 
 SERVICE_RESTART = 1012
@@ -30,9 +31,10 @@ def server(tmp_path, request):
     server.stop()
 
 
-async def _open(server: LiveServer):
+async def _open(server: LiveServer, session: str | None = None):
     return await connect(
-        server.url.replace("http", "ws", 1) + "/ws/room", origin=server.url, open_timeout=10
+        server.url.replace("http", "ws", 1) + "/ws/room", origin=server.url, open_timeout=10,
+        additional_headers={"Cookie": f"sessionid={session}"} if session else None,
     )
 
 
@@ -47,7 +49,7 @@ async def _close_code(ws) -> int | None:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_shutdown_closes_room_websockets_with_service_restart(server, signum):
     room = room_token(create_appointment(server, server.api_token))
-    guest = await _open(server)
+    guest = await _open(server, await asyncio.to_thread(guest_session, server, room))
     await guest.send(json.dumps({"type": "hello", "version": 1, "room": room}))
     welcome = json.loads(await asyncio.wait_for(guest.recv(), timeout=10))
     assert welcome["type"] == "welcome", welcome

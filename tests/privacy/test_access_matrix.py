@@ -138,10 +138,25 @@ PROTOCOL = {
     "signal": ["hello-first", "bad-state", "bad-state", "ok", "bad-state", "bad-state",
                "bad-state", "ok"],
     "leave": ["hello-first", "ok", "ok", "ok", "ok", "ok", "ok", "ok"],
+    # Moderation (issue 5): only the owner, in the call.
+    **{
+        action: ["hello-first", *["not-allowed"] * 6, "ok"]
+        for action in ("deny-message", "send-back", "remove", "lock", "unlock", "note", "end")
+    },
 }
 ROOM_ROLES = ["fresh", "lobby", "waiting", "admitted", "denied", "colleague", "operator",
               "owner"]
 
+
+@pytest.fixture(autouse=True)
+def consent_given(monkeypatch):
+    """The protocol table is about roles, not the privacy notice a client confirms before
+    knocking (tested with the consent app): every guest here counts as having confirmed."""
+    try:
+        from visavis.consent import services as consent
+    except ImportError:
+        return
+    monkeypatch.setattr(consent, "consent_given", lambda appointment, session: True)
 
 
 
@@ -249,6 +264,13 @@ async def _protocol_row(room, sessions, action, role, expected):
         "signal": {"type": "signal", "to": target, "data": {"candidate": {
             "candidate": "candidate:1 1 udp 1 192.0.2.1 9 typ host"}}},
         "leave": {"type": "leave"},
+        "deny-message": {"type": "deny", "id": other_id, "message": "Not today."},
+        "send-back": {"type": "send-back", "id": peer_id},
+        "remove": {"type": "remove", "id": other_id},
+        "lock": {"type": "lock"},
+        "unlock": {"type": "unlock"},
+        "note": {"type": "note", "text": "Five more minutes."},
+        "end": {"type": "end"},
     }[action]
     await me.send(message)
     if expected == "ok":
@@ -264,6 +286,20 @@ async def _protocol_row(room, sessions, action, role, expected):
             assert relayed["data"] == message["data"]
         elif action == "leave":
             assert await me.ws.receive_nothing(timeout=0.05)
+        elif action == "deny-message":
+            assert (await other.expect("denied"))["message"] == "Not today."
+        elif action == "send-back":
+            await peer.expect("sent-back")
+            assert (await host.expect("left"))["id"] == peer_id
+        elif action == "remove":
+            await other.expect("removed")
+        elif action in {"lock", "unlock"}:
+            assert (await host.expect("status"))["locked"] is (action == "lock")
+        elif action == "note":
+            assert (await other.expect("note"))["text"] == "Five more minutes."
+        elif action == "end":
+            for client in (peer, other, host):
+                await client.expect("ended")
     else:
         error = await me.expect("error")
         assert error["code"] == expected, (action, role, error)

@@ -23,12 +23,14 @@ from tests.rooms.conftest import Client, _session_cookie
 from visavis.appointments.services import create_appointment
 from visavis.rooms import limits
 from visavis.rooms import protocol as p
-from visavis.rooms.models import Participant
+from visavis.rooms.models import Participant, RoomState
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TYPES = ["hello", "knock", "admit", "deny", "signal", "leave", "ping", "welcome", "error", ""]
-FIELDS = ["type", "version", "room", "resume", "name", "id", "to", "data", "from", "role"]
+TYPES = ["hello", "knock", "admit", "deny", "send-back", "remove", "lock", "unlock", "note",
+         "end", "signal", "leave", "ping", "welcome", "error", "status", "watching", ""]
+FIELDS = ["type", "version", "room", "resume", "name", "id", "to", "data", "from", "role",
+          "message", "text", "locked"]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
@@ -65,8 +67,21 @@ def messages():
     some_id = st.sampled_from([*(f"@@{n}@@" for n in ID_NAMES), "nobody", "", "x" * 40, "a b"])
     targeted = st.builds(
         lambda kind, target, extra: json.dumps({"type": kind, "id": target, **extra}),
-        st.sampled_from(["admit", "deny"]), some_id,
-        st.dictionaries(st.sampled_from(["from", "role", "name"]), json_values, max_size=1),
+        st.sampled_from(["admit", "deny", "send-back", "remove"]), some_id,
+        st.dictionaries(st.sampled_from(["from", "role", "name", "message"]), json_values,
+                        max_size=1),
+    )
+    # Moderation without a target, and texts of every odd kind (too long, blank, not text).
+    odd_text = (st.text(string.whitespace, max_size=3) | st.text(min_size=201, max_size=240)
+                | st.integers() | st.none() | st.lists(st.text(max_size=3), max_size=2))
+    moderation = st.one_of(
+        st.builds(lambda kind, extra: json.dumps({"type": kind, **extra}),
+                  st.sampled_from(["lock", "unlock", "end"]),
+                  st.dictionaries(st.sampled_from(["id", "locked", "text"]), json_values,
+                                  max_size=1)),
+        st.builds(lambda text: json.dumps({"type": "note", "text": text}), odd_text),
+        st.builds(lambda target, text: json.dumps({"type": "deny", "id": target,
+                                                   "message": text}), some_id, odd_text),
     )
     signals = st.builds(
         lambda to, data: json.dumps({"type": "signal", "to": to, "data": data}),
@@ -80,7 +95,7 @@ def messages():
     raw = st.text(max_size=40) | st.binary(max_size=40).map(lambda b: b.decode("latin-1"))
     # (The test communicator cannot send an empty frame; a browser cannot either.)
     return st.one_of(
-        raw, json_values.map(json.dumps), near_valid, targeted, signals, knocks
+        raw, json_values.map(json.dumps), near_valid, targeted, signals, knocks, moderation
     ).filter(bool)
 
 
@@ -89,6 +104,10 @@ def snapshot() -> list[tuple]:
         Participant.objects.order_by("pk").values_list(
             "pk", "state", "role", "name", "channel_name", "knocked_at", "resume_hash",
             "disconnected_at", "appointment_id",
+        )
+    ) + list(
+        RoomState.objects.order_by("pk").values_list(
+            "pk", "locked", "note", "call_started_at", "ended_at"
         )
     )
 
@@ -175,6 +194,17 @@ async def exercise(role: str, room: str, host_session: str, texts: list[str]) ->
 async def drain_until_pong(client: Client) -> None:
     while (await client.receive())["type"] != "pong":
         pass
+
+
+@pytest.fixture(autouse=True)
+def consent_given(monkeypatch):
+    """Not about the privacy notice a client confirms before knocking (the consent app's
+    tests): every guest here counts as having confirmed it."""
+    try:
+        from visavis.consent import services as consent
+    except ImportError:
+        return
+    monkeypatch.setattr(consent, "consent_given", lambda appointment, session: True)
 
 
 @pytest.fixture

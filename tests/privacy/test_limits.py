@@ -88,7 +88,7 @@ async def test_connections_per_address_are_capped(room, limited):
     assert (await again.hello(room))["type"] == "welcome"
     for ws in (opened[1][0], other_ws, again_ws):
         await ws.disconnect()
-    assert limits.ADDRESSES.counts == {}
+    assert [limits.connections_from(a) for a in ("192.0.2.7", "198.51.100.3")] == [0, 0]
 
 
 async def test_the_proxy_address_counts_only_behind_a_tls_proxy(room, limited):
@@ -129,7 +129,7 @@ async def test_knocks_per_address_are_capped(connect, counselor, room, limited):
     }
     # The host and the others go on as before.
     await host.send({"type": "ping"})
-    messages = [await host.receive() for _ in range(5)]
+    messages = [await host.receive() for _ in range(6)]
     lobby = [m for m in messages if m["type"] == "lobby"][-1]
     assert [w["name"] for w in lobby["waiting"]] == ["One", "Two"]
     assert messages[-1]["type"] == "pong"
@@ -143,14 +143,6 @@ def test_token_bucket_refills_at_its_rate():
     assert [bucket.take() for _ in range(3)] == [True, True, False]
     now[0] = 100.0
     assert sum(bucket.take() for _ in range(10)) == 3
-
-
-def test_knock_window_forgets_old_knocks():
-    now = [0.0]
-    window = limits.Window(60, clock=lambda: now[0])
-    assert window.allow("a", 1) and not window.allow("a", 1) and window.allow("b", 1)
-    now[0] = 60.5
-    assert window.allow("a", 1)
 
 
 def test_defaults_are_generous_enough_for_a_call():

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import COUNSELOR_PASSWORD, LiveServer, server_env
-from tests.integration.wsclient import Participant, session_cookie
+from tests.integration.wsclient import Participant, guest_session, session_cookie
 
 NAME = "Zebulon Quill"
 PIN = "604729"
@@ -40,7 +40,7 @@ async def whole_call(server: LiveServer, room: str) -> list[str]:
     connection, some refused messages, hang up. Returns the secrets handed out."""
     host = await Participant.open(server, session=session_cookie(server))
     host_welcome = await host.hello(room)
-    guest = await Participant.open(server)
+    guest = await Participant.open(server, session=guest_session(server, room))
     guest_welcome = await guest.hello(room)
     await guest.send({"type": "knock", "name": NAME})
     await guest.until("waiting")

@@ -38,6 +38,26 @@ class Client:
         self.token = welcome["resume"]
         return welcome
 
+    async def enter_as_host(self, room: str) -> dict:
+        """hello as the owner, and the three messages that always follow it."""
+        welcome = await self.hello(room)
+        assert welcome["role"] == "host", welcome
+        await self.expect("admitted")
+        await self.expect("lobby")
+        await self.expect("status")
+        return welcome
+
+    async def knock(self, room: str, name: str = "Robin") -> str:
+        """hello and knock as a guest; returns the guest's id."""
+        guest_id = (await self.hello(room))["id"]
+        await self.send({"type": "knock", "name": name})
+        await self.expect("waiting")
+        return guest_id
+
+    async def closed(self) -> bool:
+        """Whether the server closed this connection (the next output is the close)."""
+        return (await self.ws.receive_output(timeout=2))["type"] == "websocket.close"
+
     async def close(self) -> None:
         await self.ws.disconnect()
 
@@ -47,13 +67,13 @@ async def connect(settings):
     from visavis.asgi import application
     opened: list[Client] = []
 
-    async def make(user=None) -> Client:
+    async def make(user=None, path: str = "/ws/room") -> Client:
         headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
         if user is not None:
             # A real login session, sent as the browser would: in the cookie header.
             session = await db(_session_cookie)(user)
             headers.append((b"cookie", f"sessionid={session}".encode()))
-        communicator = WebsocketCommunicator(application, "/ws/room", headers=headers)
+        communicator = WebsocketCommunicator(application, path, headers=headers)
         connected, _ = await communicator.connect()
         assert connected
         client = Client(communicator)
@@ -99,3 +119,15 @@ def _session_cookie(user) -> str:
     http = HttpClient()
     http.force_login(user)
     return http.cookies["sessionid"].value
+
+
+@pytest.fixture(autouse=True)
+def consent_given(monkeypatch):
+    """These tests are about the protocol, not about the privacy notice a client confirms
+    on the guest page before knocking (the consent app tests that step, and that a
+    hand-made client cannot skip it): here every guest counts as having confirmed it."""
+    try:
+        from visavis.consent import services as consent
+    except ImportError:
+        return
+    monkeypatch.setattr(consent, "consent_given", lambda appointment, session: True)

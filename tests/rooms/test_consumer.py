@@ -21,6 +21,7 @@ async def admitted_pair(connect, counselor, room):
     assert welcome["role"] == "host" and welcome["state"] == "admitted"
     await host.expect("admitted")
     await host.expect("lobby")
+    await host.expect("status")
     guest = await connect()
     guest_welcome = await guest.hello(room)
     await guest.send({"type": "knock", "name": "Robin"})
@@ -33,6 +34,8 @@ async def admitted_pair(connect, counselor, room):
     joined = await host.expect("joined")
     assert joined["peer"] == {"id": guest_welcome["id"], "name": "Robin", "role": "guest"}
     assert (await host.expect("lobby"))["waiting"] == []
+    status = await host.expect("status")  # the first admit starts the session's timer
+    assert status["started_at"] and status["locked"] is False
     return host, guest, welcome["id"], guest_welcome["id"]
 
 
@@ -67,6 +70,7 @@ async def test_guest_cannot_use_host_actions(connect, counselor, room, action):
     await host.hello(room)
     await host.expect("admitted")
     await host.expect("lobby")
+    await host.expect("status")
     waiting = await connect()
     waiting_id = (await waiting.hello(room))["id"]
     await waiting.send({"type": "knock", "name": "Waiting"})
@@ -115,6 +119,7 @@ async def test_deny_tells_the_guest_and_closes(connect, counselor, room):
     await host.hello(room)
     await host.expect("admitted")
     await host.expect("lobby")
+    await host.expect("status")
     guest = await connect()
     guest_id = (await guest.hello(room))["id"]
     await guest.send({"type": "knock", "name": "Nope"})
@@ -157,6 +162,7 @@ async def test_a_guest_who_had_not_knocked_leaves_at_once(connect, counselor, ro
     await host.hello(room)
     await host.expect("admitted")
     await host.expect("lobby")
+    await host.expect("status")
     guest = await connect()
     guest_id = (await guest.hello(room))["id"]
     await guest.close()
@@ -197,6 +203,7 @@ async def test_host_keeps_host_after_resume(connect, counselor, room):
     assert welcome["id"] == host_id and welcome["role"] == "host" and welcome["resumed"]
     await back.expect("admitted")
     await back.expect("lobby")
+    await back.expect("status")
     assert await guest.silent()
 
 
@@ -239,12 +246,14 @@ async def test_second_host_connection_takes_over(connect, counselor, room):
     await first.hello(room)
     await first.expect("admitted")
     await first.expect("lobby")
+    await first.expect("status")
     second = await connect(counselor)
     welcome = await second.hello(room)
     assert welcome["role"] == "host"
     await first.expect("replaced")
     await second.expect("admitted")
     await second.expect("lobby")
+    await second.expect("status")
 
 
 @pytest.mark.parametrize(

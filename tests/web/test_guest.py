@@ -29,8 +29,15 @@ def text(response) -> str:
     return response.content.decode()
 
 
+def confirm_notice(guest, appointment, query: str = "") -> None:
+    """The privacy notice step in front of the room (tests/consent tests it)."""
+    response = guest.post(url(appointment) + query, {"step": "consent", "read_notice": "on"})
+    assert response.status_code == 302
+
+
 def test_open_link_shows_the_room_in_the_appointments_language(counselor, guest):
     appointment = make(counselor, language="de")
+    confirm_notice(guest, appointment)
     response = guest.get(url(appointment), headers={"accept-language": "en"})
     assert response.status_code == 200
     body = text(response)
@@ -68,6 +75,7 @@ def test_the_room_opens_when_the_clock_reaches_the_window(counselor, guest):
     appointment = make(counselor, minutes_from_now=60)
     assert "not open yet" in text(guest.get(url(appointment)))
     with time_machine.travel(appointment.start - timedelta(minutes=15), tick=False):
+        confirm_notice(guest, appointment)
         assert 'id="knock-form"' in text(guest.get(url(appointment)))
     with time_machine.travel(appointment.end + timedelta(minutes=61), tick=False):
         ended = guest.get(url(appointment))
@@ -127,6 +135,7 @@ def test_pin_form_then_wrong_then_right_pin(counselor, guest):
     right = guest.post(url(appointment), {"pin": "482915"})
     assert right.status_code == 302 and right["Location"] == url(appointment)
     assert guest.cookies["sessionid"].value != old_session  # a new session key
+    confirm_notice(guest, appointment)
     room = guest.get(url(appointment))
     assert 'id="knock-form"' in text(room)
 
@@ -134,7 +143,9 @@ def test_pin_form_then_wrong_then_right_pin(counselor, guest):
 def test_another_browser_still_needs_the_pin(counselor, guest, client):
     appointment = make(counselor, pin="482915")
     guest.post(url(appointment), {"pin": "482915"})
+    confirm_notice(guest, appointment)
     assert 'id="knock-form"' in text(guest.get(url(appointment)))
+    client.post(url(appointment), {"step": "consent", "read_notice": "on"})
     assert 'id="knock-form"' not in text(client.get(url(appointment)))
 
 

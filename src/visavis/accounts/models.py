@@ -36,3 +36,21 @@ class ApiToken(models.Model):
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, key_hash=hash_token(raw), label=label)
         return token, raw
+
+
+class LoginFailure(models.Model):
+    """One failed login step (password or second factor), for throttling.
+
+    ``key`` is a keyed hash of what was counted (a username, a client address), so the
+    table names nobody: it only tells whether *this* name or address failed lately.
+    Rows older than the window are deleted as new ones come in.
+    """
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.at:%Y-%m-%d %H:%M}"

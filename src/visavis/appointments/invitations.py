@@ -21,6 +21,7 @@ from django.utils.translation import pgettext
 
 from visavis.appointments.models import Appointment
 from visavis.appointments.services import AppointmentError, zone_for
+from visavis.setupcheck.services import setup_url
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,15 @@ def link_invitation(appointment: Appointment, *, guest_url: str) -> Invitation:
                     "let you in."
                 )
                 % values
+            )
+            # The client's setup test (setupcheck app), any time until the session.
+            parts.append(
+                _(
+                    "You can test your camera, microphone and connection beforehand, at any "
+                    "time until the session:"
+                )
+                + "\n"
+                + setup_url(guest_url)
             )
         if appointment.has_pin:
             parts.append(

@@ -82,6 +82,7 @@ class Entry(enum.StrEnum):
     CANCELLED = "cancelled"
     EXTERNAL = "external"
     PIN_REQUIRED = "pin-required"
+    CONSENT_REQUIRED = "consent-required"
 
 
 class EntryRefused(Exception):
@@ -93,6 +94,7 @@ class EntryRefused(Exception):
         Entry.CANCELLED: "the appointment was cancelled",
         Entry.EXTERNAL: "this appointment uses an external video service",
         Entry.PIN_REQUIRED: "enter the appointment's PIN on the room page first",
+        Entry.CONSENT_REQUIRED: "confirm the privacy notice on the room page first",
     }
 
     def __init__(self, reason: Entry):
@@ -617,13 +619,18 @@ def guest_entry(appointment: Appointment, *, session, now: datetime | None = Non
 def check_guest_entry(*, appointment: Appointment, session, now: datetime | None = None) -> None:
     """Raise :class:`EntryRefused` unless a guest with ``session`` may knock right now.
 
-    The room services call this before a guest knocks, so that neither the PIN nor the
-    time window can be skipped with a hand-made WebSocket client. The appointment's owner
+    The room services call this before a guest knocks, so that neither the PIN, the time
+    window nor the privacy notice (visavis.consent) can be skipped with a hand-made
+    WebSocket client. The appointment's owner
     never goes through this: hosts are not guests.
     """
     state = guest_entry(appointment, session=session, now=now)
     if state != Entry.OPEN:
         raise EntryRefused(state)
+    from visavis.consent.services import consent_given  # consent refers to appointments
+
+    if not consent_given(appointment, session):
+        raise EntryRefused(Entry.CONSENT_REQUIRED)
 
 
 @dataclass(frozen=True)

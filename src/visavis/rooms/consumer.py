@@ -1,8 +1,9 @@
 """The room WebSocket: parses each message, calls one room service, sends what it returns.
 
-No room state is kept here beyond this connection's participant id; everything
-else is in the database, and other connections are reached through the channel
-layer, so any process may serve any participant.
+No room state is kept here beyond this connection's participant id and a cache of its
+call's members for relaying (rooms/peers.py); everything else is in the database, and
+other connections are reached through the channel layer, so any process may serve any
+participant.
 """
 
 from __future__ import annotations
@@ -17,18 +18,33 @@ from django.conf import settings
 
 from visavis.rooms import limits, services
 from visavis.rooms import protocol as p
+from visavis.rooms.peers import KnownPeers
 
 log = logging.getLogger(__name__)
 
+# The close code uvicorn gives every connection when the server stops.
+SERVICE_RESTART = 1012
+
 
 async def deliver_elsewhere(channel_layer, delivery: services.Delivery) -> None:
-    """Send to another connection. One that dropped may not take messages any more;
-    that must never break the connection that is sending."""
+    """Send to another connection, or to a counselor's watch group. One that dropped may
+    not take messages any more; that must never break the connection that is sending."""
+    if delivery.group:
+        try:
+            await channel_layer.group_send(
+                delivery.channel, {"type": "watch.deliver", "text": p.encode(delivery.message)}
+            )
+        except ChannelFull:
+            log.warning("a watch connection is not reading; a message was dropped")
+        return
+    message = delivery.message
     try:
-        await channel_layer.send(
-            delivery.channel,
-            {"type": "room.deliver", "text": p.encode(delivery.message), "close": delivery.close},
-        )
+        await channel_layer.send(delivery.channel, {
+            "type": "room.deliver",
+            "text": None if message is None else p.encode(message),
+            "kind": None if message is None else message.type,
+            "close": delivery.close,
+        })
     except ChannelFull:
         log.warning("a participant's connection is not reading; a message was dropped")
 
@@ -51,8 +67,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         await self.accept()
         self.bucket = limits.message_bucket()
+        self.peers = KnownPeers()
         address = limits.client_address(self.scope)
-        if not limits.ADDRESSES.acquire(address, settings.VISAVIS["MAX_CONNECTIONS_PER_ADDRESS"]):
+        if not await limits.open_connection(address, self.channel_name):
             await self._send(p.Error(
                 type="error", code=p.ErrorCode.TOO_MANY_CONNECTIONS,
                 message="too many connections from this address",
@@ -63,14 +80,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         if self.address is not None:
-            limits.ADDRESSES.release(self.address)
+            await limits.close_connection(self.address, self.channel_name)
             self.address = None
         if self.room_key is not None:
-            limits.ROOMS.release(self.room_key)
+            await limits.exit_room(self.room_key, self.channel_name)
             self.room_key = None
         if not self.participant_id:
             return
         participant_id, self.participant_id = self.participant_id, None
+        if code == SERVICE_RESTART:
+            # This process is stopping (uvicorn closes every connection with 1012): the
+            # client reconnects at once and resumes its place on a process that goes on.
+            # No database work here: with thousands of connections it would not end
+            # within the shutdown grace; a place nobody resumes ends by its heartbeat.
+            return
         since, deliveries = await database_sync_to_async(services.connection_lost)(
             participant_id=participant_id, channel_name=self.channel_name
         )
@@ -104,6 +127,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _handle(self, message) -> list[services.Delivery]:
         if isinstance(message, p.Ping):
+            await limits.still_here(self.address, self.room_key, self.channel_name)
             if self.participant_id:
                 await database_sync_to_async(services.touch)(participant_id=self.participant_id)
             return [services.Delivery(self.channel_name, p.Pong(type="pong"))]
@@ -115,7 +139,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         call = database_sync_to_async
         match message:
             case p.Knock(name=name):
-                if not limits.KNOCKS.allow(self.address, settings.VISAVIS["KNOCKS_PER_MINUTE"]):
+                if not await limits.allow_knock(self.address):
                     raise p.ProtocolError(
                         p.ErrorCode.TOO_MANY_KNOCKS, "too many knocks; try again in a minute"
                     )
@@ -124,10 +148,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 )
             case p.Admit(id=target):
                 return await call(services.admit)(actor_id=me, target_id=target)
-            case p.Deny(id=target):
-                return await call(services.deny)(actor_id=me, target_id=target)
+            case p.Deny(id=target, message=text):
+                return await call(services.deny)(actor_id=me, target_id=target, message=text)
+            case p.SendBack(id=target):
+                return await call(services.send_back)(actor_id=me, target_id=target)
+            case p.Remove(id=target):
+                return await call(services.remove)(actor_id=me, target_id=target)
+            case p.Lock():
+                return await call(services.set_locked)(actor_id=me, locked=True)
+            case p.Unlock():
+                return await call(services.set_locked)(actor_id=me, locked=False)
+            case p.SetNote(text=text):
+                return await call(services.set_note)(actor_id=me, text=text)
+            case p.End():
+                return await call(services.end)(actor_id=me)
             case p.SignalOut(to=to, data=data):
-                return await call(services.relay_signal)(sender_id=me, to=to, data=data)
+                return [await self._signal(to, data)]
             case p.Leave():
                 # The client closes the socket itself; closing from here as well would
                 # race its close frame, so only forget the participant.
@@ -143,9 +179,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 p.ErrorCode.VERSION, f"this server speaks version {p.PROTOCOL_VERSION}"
             )
         if self.room_key is not None:  # hello again after a leave
-            limits.ROOMS.release(self.room_key)
+            await limits.exit_room(self.room_key, self.channel_name)
             self.room_key = None
-        if not limits.ROOMS.acquire(message.room, settings.VISAVIS["MAX_CONNECTIONS_PER_ROOM"]):
+        if not await limits.enter_room(message.room, self.channel_name):
             raise p.ProtocolError(
                 p.ErrorCode.TOO_MANY_IN_ROOM, "too many connections to this room"
             )
@@ -157,17 +193,35 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 resume=message.resume,
             )
         except BaseException:
-            limits.ROOMS.release(message.room)
+            await limits.exit_room(message.room, self.channel_name)
             raise
         self.room_key = message.room
         self.participant_id = participant.id
         log.info("participant joined a room as %s", participant.role)
         return deliveries
 
+    async def _signal(self, to: str, data: p.SignalData) -> services.Delivery:
+        """Relay to another member of the call: from what this connection knows of the
+        call, or, when that is nothing or does not know ``to``, from the database."""
+        channel = self.peers.channel_of(to)
+        if channel is None:
+            self.peers.learn(await database_sync_to_async(services.call_peers)(
+                participant_id=self.participant_id
+            ))
+            channel = self.peers.channel_of(to)
+        if channel is None:
+            raise p.ProtocolError(
+                p.ErrorCode.NO_SUCH_PARTICIPANT, "no such participant in the call"
+            )
+        return services.signal(sender_id=self.participant_id, channel=channel, data=data)
+
     async def _deliver(self, deliveries: list[services.Delivery]) -> None:
         for delivery in deliveries:
-            if delivery.channel == self.channel_name:
-                await self._send(delivery.message)
+            if delivery.channel == self.channel_name and not delivery.group:
+                message = delivery.message
+                self.peers.saw(None if message is None else message.type)
+                if message is not None:
+                    await self._send(message)
                 if delivery.close:
                     self.participant_id = None
                     await self.close()
@@ -179,7 +233,73 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_deliver(self, event) -> None:
         """A message for this connection, sent by a service acting for someone else."""
-        await self.send(text_data=event["text"])
+        self.peers.saw(event.get("kind"))
+        if event.get("text") is not None:
+            await self.send(text_data=event["text"])
         if event.get("close"):
             self.participant_id = None  # the service already took us out of the room
             await self.close()
+
+
+class WatchConsumer(AsyncWebsocketConsumer):
+    """A logged-in counselor's view of all their waiting rooms (dashboard, room pages).
+
+    Server to client only: ``watching`` on opening, then ``waiting-changed`` whenever
+    someone knocks, is let in, turned away or leaves in one of the counselor's rooms,
+    whichever process served that change (the channel layer's group). The client may
+    send ``ping``. Anyone not logged in is refused at the handshake (HTTP 403).
+    """
+
+    group: str | None = None
+    address: str | None = None
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if not (user and user.is_authenticated):
+            await self.close()  # before accept: the handshake is refused
+            return
+        address = limits.client_address(self.scope)
+        if not await limits.open_connection(address, self.channel_name):
+            await self.close()
+            return
+        self.address = address
+        self.bucket = limits.message_bucket()
+        await self.accept()
+        self.group = services.watch_group(user.pk)
+        # Join first, then read: a change in between is sent twice rather than missed.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        snapshot = await database_sync_to_async(services.watching)(user=user)
+        await self.send(text_data=p.encode(snapshot))
+
+    async def disconnect(self, code):
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+        if self.address is not None:
+            await limits.close_connection(self.address, self.channel_name)
+            self.address = None
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.group is None:
+            return
+        if not self.bucket.take():
+            reply = p.Error(type="error", code=p.ErrorCode.TOO_MANY_MESSAGES,
+                            message="too many messages; slow down")
+        else:
+            try:
+                message = p.parse_client(
+                    text_data if text_data is not None else bytes_data or b"",
+                    max_bytes=settings.VISAVIS["WS_MAX_MESSAGE_BYTES"],
+                )
+            except p.ProtocolError as exc:
+                reply = exc.reply()
+            else:
+                reply = (
+                    p.Pong(type="pong") if isinstance(message, p.Ping)
+                    else p.Error(type="error", code=p.ErrorCode.NOT_ALLOWED,
+                                 message="a watch connection only takes ping")
+                )
+        await self.send(text_data=p.encode(reply))
+
+    async def watch_deliver(self, event) -> None:
+        await self.send(text_data=event["text"])

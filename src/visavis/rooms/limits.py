@@ -1,19 +1,30 @@
 """Abuse limits of the room WebSocket: message rate, connections per room and per address,
 knocks per address.
 
-The counters live in the memory of one server process: with several processes (see
-``docs/config.md``, *Several processes*) each enforces the limits for the connections it
-serves, so the effective limit is up to the number of processes times the setting.
-Client addresses are kept only as dictionary keys while they have connections or recent
-knocks, never written anywhere.
+The message rate is per connection, counted in its own process. The other limits are
+per service: on the embedded default (one process) they are counted in memory; with
+``REDIS_URL`` (several processes) in Redis, so that two processes together allow no more
+than one. Redis holds them in sorted sets whose entries expire by themselves (a process
+that dies cannot leave a count behind), under keyed hashes of the address or room
+token: neither an address nor a room link is ever written there in the clear.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import time
-from collections import defaultdict, deque
+import uuid
+import weakref
+from collections import deque
 
 from django.conf import settings
+
+# How long a connection counts without a sign of life. Clients ping every 20 s; a
+# connection of a process that died stops counting after this.
+CONNECTION_TTL_SECONDS = 90
+KNOCK_WINDOW_SECONDS = 60
 
 
 def _setting(name: str):
@@ -46,56 +57,190 @@ def message_bucket() -> TokenBucket:
     )
 
 
-class Counter:
-    """Open connections per key (a room token or a client address) in this process."""
-
-    def __init__(self):
-        self.counts: dict[str, int] = defaultdict(int)
-
-    def acquire(self, key: str, limit: int) -> bool:
-        """Count one more for ``key`` unless it already has ``limit``. No await inside,
-        so that check and count cannot be interleaved by another connection."""
-        if self.counts[key] >= limit:
-            if not self.counts[key]:
-                del self.counts[key]
-            return False
-        self.counts[key] += 1
-        return True
-
-    def release(self, key: str) -> None:
-        self.counts[key] -= 1
-        if self.counts[key] <= 0:
-            del self.counts[key]
+# --- stores ---------------------------------------------------------------------------------
 
 
-class Window:
-    """At most ``limit`` events per key within the last ``seconds``."""
+class MemoryStore:
+    """One process: members per key, and recent events per key, in dictionaries. No await
+    between check and count, so connections of this process cannot interleave them."""
 
-    def __init__(self, seconds: float, clock=time.monotonic):
-        self.seconds = seconds
+    def __init__(self, clock=time.monotonic):
         self.clock = clock
+        self.members: dict[str, dict[str, float]] = {}
         self.events: dict[str, deque] = {}
 
-    def allow(self, key: str, limit: int) -> bool:
+    async def acquire(self, key: str, member: str, limit: int) -> bool:
+        now = self.clock()
+        members = self.members.setdefault(key, {})
+        for stale in [m for m, until in members.items() if until <= now]:
+            del members[stale]
+        if member not in members and len(members) >= limit:
+            if not members:
+                del self.members[key]
+            return False
+        members[member] = now + CONNECTION_TTL_SECONDS
+        return True
+
+    async def refresh(self, key: str, member: str) -> None:
+        members = self.members.get(key)
+        if members is not None and member in members:
+            members[member] = self.clock() + CONNECTION_TTL_SECONDS
+
+    async def release(self, key: str, member: str) -> None:
+        members = self.members.get(key)
+        if members is None:
+            return
+        members.pop(member, None)
+        if not members:
+            del self.members[key]
+
+    async def allow(self, key: str, limit: int, seconds: float) -> bool:
         now = self.clock()
         events = self.events.setdefault(key, deque())
-        while events and events[0] <= now - self.seconds:
+        while events and events[0] <= now - seconds:
             events.popleft()
         if len(events) >= limit:
             return False
         events.append(now)
-        self._forget_idle(now)
+        if len(self.events) > 1000:  # forget keys that have been quiet for a window
+            for idle in [k for k, e in self.events.items() if not e or e[-1] <= now - seconds]:
+                del self.events[idle]
         return True
 
-    def _forget_idle(self, now: float) -> None:
-        if len(self.events) > 1000:
-            for key in [k for k, e in self.events.items() if not e or e[-1] <= now - self.seconds]:
-                del self.events[key]
+    def count(self, key: str) -> int:
+        return len(self.members.get(key, {}))
+
+    def clear(self) -> None:
+        self.members.clear()
+        self.events.clear()
 
 
-ROOMS = Counter()
-ADDRESSES = Counter()
-KNOCKS = Window(60)
+# Check and count in one step inside Redis, so that two processes cannot both pass; the
+# time is Redis's own, so the processes' clocks need not agree.
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+"""
+_ACQUIRE = _NOW + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false
+   and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+_REFRESH = _NOW + """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return 1
+"""
+_ALLOW = _NOW + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
+return 1
+"""
+
+
+class RedisStore:
+    """Several processes: the same counts in Redis. Members are scored with the time they
+    stop counting, events with the time they happened."""
+
+    def __init__(self, url: str, prefix: str = "visavis:limits:"):
+        import redis.asyncio as redis
+
+        self.client = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self._acquire = self.client.register_script(_ACQUIRE)
+        self._refresh = self.client.register_script(_REFRESH)
+        self._allow = self.client.register_script(_ALLOW)
+
+    async def acquire(self, key: str, member: str, limit: int) -> bool:
+        return bool(await self._acquire(
+            keys=[self.prefix + key], args=[member, limit, CONNECTION_TTL_SECONDS]
+        ))
+
+    async def refresh(self, key: str, member: str) -> None:
+        await self._refresh(keys=[self.prefix + key], args=[member, CONNECTION_TTL_SECONDS])
+
+    async def release(self, key: str, member: str) -> None:
+        await self.client.zrem(self.prefix + key, member)
+
+    async def allow(self, key: str, limit: int, seconds: float) -> bool:
+        return bool(await self._allow(
+            keys=[self.prefix + key], args=[limit, seconds, uuid.uuid4().hex]
+        ))
+
+    async def clear(self) -> None:
+        async for key in self.client.scan_iter(match=self.prefix + "*"):
+            await self.client.delete(key)
+
+
+_memory = MemoryStore()
+# A Redis client belongs to the event loop it was made in: one per loop.
+_redis: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def store() -> MemoryStore | RedisStore:
+    url = _setting("REDIS_URL")
+    if not url:
+        return _memory
+    loop = asyncio.get_running_loop()
+    if loop not in _redis:
+        _redis[loop] = RedisStore(url)
+    return _redis[loop]
+
+
+def _key(kind: str, value: str) -> str:
+    """A keyed hash: stable across the service's processes, meaningless to anyone else."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256)
+    return f"{kind}:{digest.hexdigest()[:32]}"
+
+
+# --- the limits -----------------------------------------------------------------------------
+
+
+async def open_connection(address: str, connection: str) -> bool:
+    """Count ``connection`` against its client address, unless the address has its maximum."""
+    return await store().acquire(
+        _key("address", address), connection, _setting("MAX_CONNECTIONS_PER_ADDRESS")
+    )
+
+
+async def close_connection(address: str, connection: str) -> None:
+    await store().release(_key("address", address), connection)
+
+
+async def enter_room(room: str, connection: str) -> bool:
+    """Count ``connection`` against the room (its token), unless the room has its maximum."""
+    return await store().acquire(
+        _key("room", room), connection, _setting("MAX_CONNECTIONS_PER_ROOM")
+    )
+
+
+async def exit_room(room: str, connection: str) -> None:
+    await store().release(_key("room", room), connection)
+
+
+async def still_here(address: str, room: str | None, connection: str) -> None:
+    """A sign of life: the connection keeps counting (in Redis, its entries would expire)."""
+    current = store()
+    await current.refresh(_key("address", address), connection)
+    if room is not None:
+        await current.refresh(_key("room", room), connection)
+
+
+async def allow_knock(address: str) -> bool:
+    return await store().allow(
+        _key("knock", address), _setting("KNOCKS_PER_MINUTE"), KNOCK_WINDOW_SECONDS
+    )
 
 
 def client_address(scope) -> str:
@@ -109,8 +254,11 @@ def client_address(scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+def connections_from(address: str) -> int:
+    """How many connections the in-memory store counts for ``address`` (tests)."""
+    return _memory.count(_key("address", address))
+
+
 def reset() -> None:
-    """Forget all counts (tests)."""
-    ROOMS.counts.clear()
-    ADDRESSES.counts.clear()
-    KNOCKS.events.clear()
+    """Forget all in-memory counts (tests; Redis counts expire by themselves)."""
+    _memory.clear()

@@ -41,3 +41,23 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.id} ({self.state})"
+
+
+class RoomState(models.Model):
+    """What the host set for the room of one appointment (lock, note) and when its call
+    started or the session was ended. Created on first use; deleted with the appointment."""
+
+    appointment = models.OneToOneField(
+        "appointments.Appointment", primary_key=True, on_delete=models.CASCADE,
+        related_name="room_state",
+    )
+    locked = models.BooleanField(default=False)
+    # The host's note to waiting guests; cleared when the call starts or the session ends.
+    note = models.CharField(max_length=200, blank=True)
+    # When the first guest was admitted (the host's session timer counts from here).
+    call_started_at = models.DateTimeField(null=True, blank=True)
+    # Set by "end for everyone": knocks are refused until the host enters the room again.
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"room of {self.appointment_id}"

@@ -9,10 +9,19 @@ are refused); nothing a client sends about identity or role is ever trusted.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 PROTOCOL_VERSION = 1
 
@@ -34,6 +43,9 @@ class ErrorCode(StrEnum):
     BAD_STATE = "bad-state"
     NO_SUCH_PARTICIPANT = "no-such-participant"
     ROOM_FULL = "room-full"
+    # Moderation (issue 5): the host locked the room, or ended the session for everyone.
+    ROOM_LOCKED = "room-locked"
+    SESSION_ENDED = "session-ended"
     # Abuse limits (rooms/limits.py).
     TOO_MANY_MESSAGES = "too-many-messages"
     TOO_MANY_KNOCKS = "too-many-knocks"
@@ -54,6 +66,7 @@ class State(StrEnum):
     ADMITTED = "admitted"
     DENIED = "denied"
     LEFT = "left"
+    REMOVED = "removed"
 
 
 class _Message(BaseModel):
@@ -91,9 +104,59 @@ class Admit(_Message):
     id: ParticipantId
 
 
+def _strip_text(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+# A short text from the host to guests (a note, a reason for a denial): one or two
+# sentences, shown as plain text. Stripped at both ends; never only whitespace.
+NOTE_MAX = 200
+ShortText = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=NOTE_MAX)]
+
+
 class Deny(_Message):
+    """Turn a waiting guest away, optionally with a short message shown to them."""
+
     type: Literal["deny"]
     id: ParticipantId
+    message: ShortText | None = None
+
+
+class SendBack(_Message):
+    """Move a guest in the call back to the waiting room."""
+
+    type: Literal["send-back"]
+    id: ParticipantId
+
+
+class Remove(_Message):
+    """Take a guest (waiting or in the call) out of the room for good."""
+
+    type: Literal["remove"]
+    id: ParticipantId
+
+
+class Lock(_Message):
+    """No more knocks; guests already waiting stay."""
+
+    type: Literal["lock"]
+
+
+class Unlock(_Message):
+    type: Literal["unlock"]
+
+
+class End(_Message):
+    """End the session for everyone in the room, the host included."""
+
+    type: Literal["end"]
+
+
+class SetNote(_Message):
+    """A short note to the guests waiting, e.g. "I'll be 5 minutes late"; "" clears it."""
+
+    type: Literal["note"]
+    text: Annotated[str, BeforeValidator(_strip_text), Field(max_length=NOTE_MAX)]
 
 
 class SessionDescription(_Message):
@@ -136,7 +199,20 @@ class Ping(_Message):
 
 
 ClientMessage = Annotated[
-    Hello | Knock | Admit | Deny | SignalOut | Leave | Ping, Field(discriminator="type")
+    Hello
+    | Knock
+    | Admit
+    | Deny
+    | SendBack
+    | Remove
+    | Lock
+    | Unlock
+    | End
+    | SetNote
+    | SignalOut
+    | Leave
+    | Ping,
+    Field(discriminator="type"),
 ]
 
 # --- server to client ---------------------------------------------------------------------
@@ -205,7 +281,68 @@ class Left(_Message):
 
 
 class Denied(_Message):
+    """To a waiting guest the host turned away, with the host's message if one was given."""
+
     type: Literal["denied"]
+    message: str | None = None
+
+
+class SentBack(_Message):
+    """To a guest: the host moved you from the call back to the waiting room."""
+
+    type: Literal["sent-back"]
+
+
+class Removed(_Message):
+    """To a guest: the host took you out of the room. The connection closes."""
+
+    type: Literal["removed"]
+
+
+class Ended(_Message):
+    """To everyone in the room: the host ended the session. The connection closes."""
+
+    type: Literal["ended"]
+
+
+class Note(_Message):
+    """To waiting guests: the host's current note; "" when there is none any more."""
+
+    type: Literal["note"]
+    text: str
+
+
+class Status(_Message):
+    """To the host: the room's own state, sent on entering and whenever it changes."""
+
+    type: Literal["status"]
+    locked: bool
+    note: str
+    ends_at: datetime
+    started_at: datetime | None = None
+
+
+class WaitingRoom(_Message):
+    """One of the counselor's rooms with the guests now waiting in it (watch connection)."""
+
+    appointment: str
+    title: str
+    url: str
+    waiting: list[WaitingGuest]
+
+
+class Watching(_Message):
+    """To a watch connection on opening: every room of the counselor where someone waits."""
+
+    type: Literal["watching"]
+    rooms: list[WaitingRoom]
+
+
+class WaitingChanged(_Message):
+    """To a watch connection: who waits in one room now (the whole list; may be empty)."""
+
+    type: Literal["waiting-changed"]
+    room: WaitingRoom
 
 
 class Replaced(_Message):
@@ -240,6 +377,13 @@ ServerMessage = Annotated[
     | Joined
     | Left
     | Denied
+    | SentBack
+    | Removed
+    | Ended
+    | Note
+    | Status
+    | Watching
+    | WaitingChanged
     | Replaced
     | SignalIn
     | Pong

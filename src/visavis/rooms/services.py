@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from visavis.appointments.models import Appointment
 from visavis.rooms import protocol as p
-from visavis.rooms.models import Participant
+from visavis.rooms.models import Participant, RoomState
 
 ACTIVE_STATES = (p.State.LOBBY, p.State.WAITING, p.State.ADMITTED)
 # Clients ping every 20 s; a connection silent for this much longer than the resume grace
@@ -32,11 +32,24 @@ HEARTBEAT_SLACK = timedelta(seconds=45)
 
 @dataclass(frozen=True)
 class Delivery:
-    """Send ``message`` to the connection at ``channel``; then close it if ``close``."""
+    """Send ``message`` to the connection at ``channel``; then close it if ``close``.
+
+    With ``group``, ``channel`` names a channel-layer group instead (a counselor's watch
+    connections, see :func:`watch_group`), reached in whatever process they are served.
+    """
 
     channel: str
-    message: p._Message
+    # None: nothing for the client; the connection only forgets what it knew of its
+    # call's members (rooms/peers.py), because one of them moved to a new connection.
+    message: p._Message | None
     close: bool = False
+    group: bool = False
+
+
+def watch_group(user_id) -> str:
+    """The channel-layer group of one counselor's watch connections (dashboard, room pages).
+    Only their own rooms are ever sent to it, so guests' names reach no other counselor."""
+    return f"watch.{user_id}"
 
 
 def max_participants() -> int:
@@ -73,15 +86,69 @@ def _as_peer(participant: Participant) -> p.Peer:
     return p.Peer(id=participant.id, name=participant.name, role=participant.role)
 
 
-def _lobby_for_hosts(appointment_id) -> list[Delivery]:
-    waiting = Participant.objects.filter(
-        appointment_id=appointment_id, state=p.State.WAITING
-    ).order_by("knocked_at")
-    message = p.Lobby(type="lobby", waiting=[p.WaitingGuest(id=w.id, name=w.name) for w in waiting])
-    hosts = Participant.objects.filter(
-        appointment_id=appointment_id, role=p.Role.HOST, state=p.State.ADMITTED
+def _hosts(appointment_id) -> list[Participant]:
+    return list(
+        Participant.objects.filter(
+            appointment_id=appointment_id, role=p.Role.HOST, state=p.State.ADMITTED
+        )
     )
-    return [Delivery(h.channel_name, message) for h in hosts]
+
+
+def _waiting(appointment_id) -> list[Participant]:
+    return list(
+        Participant.objects.filter(
+            appointment_id=appointment_id, state=p.State.WAITING
+        ).order_by("knocked_at")
+    )
+
+
+def _waiting_room(appointment: Appointment, waiting: list[Participant]) -> p.WaitingRoom:
+    from django.urls import reverse
+
+    return p.WaitingRoom(
+        appointment=str(appointment.pk),
+        title=appointment.title,
+        url=reverse("host-room", args=[appointment.pk]),
+        waiting=[p.WaitingGuest(id=w.id, name=w.name) for w in waiting],
+    )
+
+
+def _lobby_for_hosts(appointment_id) -> list[Delivery]:
+    """The waiting room to the host in the room, and to the owner's watch connections
+    (wherever the counselor is: dashboard, another appointment's room)."""
+    waiting = _waiting(appointment_id)
+    message = p.Lobby(type="lobby", waiting=[p.WaitingGuest(id=w.id, name=w.name) for w in waiting])
+    deliveries = [Delivery(h.channel_name, message) for h in _hosts(appointment_id)]
+    appointment = Appointment.objects.only("title", "owner_id").get(pk=appointment_id)
+    changed = p.WaitingChanged(
+        type="waiting-changed", room=_waiting_room(appointment, waiting)
+    )
+    deliveries.append(Delivery(watch_group(appointment.owner_id), changed, group=True))
+    return deliveries
+
+
+def _room_state(appointment_id) -> RoomState:
+    """The room's lock, note and timer; call only with the appointment row locked."""
+    state, _ = RoomState.objects.get_or_create(appointment_id=appointment_id)
+    return state
+
+
+def _status_for_hosts(appointment_id, state: RoomState | None = None) -> list[Delivery]:
+    state = state or _room_state(appointment_id)
+    appointment = Appointment.objects.only("start", "duration_minutes").get(pk=appointment_id)
+    message = p.Status(
+        type="status",
+        locked=state.locked,
+        note=state.note,
+        ends_at=appointment.end,
+        started_at=state.call_started_at,
+    )
+    return [Delivery(h.channel_name, message) for h in _hosts(appointment_id)]
+
+
+def _note_to_waiting(appointment_id, text: str) -> list[Delivery]:
+    note = p.Note(type="note", text=text)
+    return [Delivery(w.channel_name, note) for w in _waiting(appointment_id)]
 
 
 def _enter_call(participant: Participant) -> list[Delivery]:
@@ -156,15 +223,24 @@ def _resume(
     participant.disconnected_at = None
     participant.last_seen = timezone.now()
     participant.save(update_fields=["channel_name", "disconnected_at", "last_seen"])
+    others = _admitted(appointment.pk, exclude=participant.id)
+    if participant.state == p.State.ADMITTED:
+        # The others relay to this participant's new connection from now on (told first,
+        # so that they know before anything this connection sends reaches them).
+        deliveries += [Delivery(o.channel_name, None) for o in others]
     deliveries.append(Delivery(channel_name, _welcome(participant, resumed=True)))
     # Whatever happened meanwhile: who is in the call now, or that the knock still stands.
     if participant.state == p.State.ADMITTED:
-        peers = [_as_peer(o) for o in _admitted(appointment.pk, exclude=participant.id)]
+        peers = [_as_peer(o) for o in others]
         deliveries.append(Delivery(channel_name, p.Admitted(type="admitted", peers=peers)))
     elif participant.state == p.State.WAITING:
         deliveries.append(Delivery(channel_name, p.Waiting(type="waiting")))
+        note = _room_state(appointment.pk).note
+        if note:
+            deliveries.append(Delivery(channel_name, p.Note(type="note", text=note)))
     if participant.role == p.Role.HOST:
         deliveries += _lobby_for_hosts(appointment.pk)
+        deliveries += _status_for_hosts(appointment.pk)
     return participant, deliveries
 
 
@@ -192,8 +268,9 @@ def join(
     With a valid ``resume`` token of a participant whose connection dropped less than
     the grace period ago, that participant continues: same id, role and state, no
     new knock. Otherwise the role comes only from the authenticated ``user``: the
-    appointment's owner is host and enters the call at once; anyone else is a guest in
-    the lobby. A host joining afresh replaces any earlier host connection of the room.
+    appointment's owner is host and enters the call at once, whether the room is locked
+    or was ended (entering opens a new session); anyone else is a guest in the lobby. A
+    host joining afresh replaces any earlier host connection of the room.
     """
     from visavis.appointments.services import find_by_room_token
 
@@ -227,6 +304,11 @@ def join(
             deliveries += _depart(old, p.State.LEFT)
         deliveries += _enter_call(participant)
         deliveries += _lobby_for_hosts(appointment.pk)
+        state = _room_state(appointment.pk)
+        if state.ended_at is not None:
+            state.ended_at = None
+            state.save(update_fields=["ended_at"])
+        deliveries += _status_for_hosts(appointment.pk, state)
     return participant, deliveries
 
 
@@ -240,14 +322,20 @@ def knock(*, participant_id: str, name: str, session=None) -> list[Delivery]:
     if participant.role != p.Role.GUEST or participant.state != p.State.LOBBY:
         raise p.ProtocolError(p.ErrorCode.BAD_STATE, "only a guest in the lobby can knock")
     _check_guest_may_knock(room, session)
+    state = _room_state(room.pk)
+    if state.ended_at is not None:
+        raise p.ProtocolError(p.ErrorCode.SESSION_ENDED, "the session has ended")
+    if state.locked:
+        raise p.ProtocolError(p.ErrorCode.ROOM_LOCKED, "the room is locked")
     participant.state = p.State.WAITING
     participant.name = name.strip()
     participant.knocked_at = timezone.now()
     participant.save(update_fields=["state", "name", "knocked_at"])
-    return [
-        Delivery(participant.channel_name, p.Waiting(type="waiting")),
-        *_lobby_for_hosts(participant.appointment_id),
-    ]
+    deliveries = [Delivery(participant.channel_name, p.Waiting(type="waiting"))]
+    if state.note:
+        # The latest note holds for everyone who waits, also those who knock after it.
+        deliveries.append(Delivery(participant.channel_name, p.Note(type="note", text=state.note)))
+    return deliveries + _lobby_for_hosts(participant.appointment_id)
 
 
 def _check_guest_may_knock(appointment: Appointment, session) -> None:
@@ -262,19 +350,32 @@ def _check_guest_may_knock(appointment: Appointment, session) -> None:
         raise p.ProtocolError(p.ErrorCode.NOT_ALLOWED, str(exc)) from None
 
 
-def _host_and_target(actor_id: str, target_id: str) -> tuple[Participant, Participant]:
+def _host(actor_id: str) -> Participant:
+    """The acting participant, with the room locked, if it is the host in the call."""
     actor = _participant(actor_id)
     _lock_room(actor.appointment_id)
     actor.refresh_from_db()
     if actor.role != p.Role.HOST or actor.state != p.State.ADMITTED:
         raise p.ProtocolError(p.ErrorCode.NOT_ALLOWED, "only the host may do this")
+    return actor
+
+
+_WHERE = {
+    (p.State.WAITING,): "nobody with this id is waiting in this room",
+    (p.State.ADMITTED,): "no guest with this id is in the call",
+    (p.State.WAITING, p.State.ADMITTED): "no guest with this id is waiting or in the call",
+}
+
+
+def _host_and_target(
+    actor_id: str, target_id: str, states: tuple = (p.State.WAITING,)
+) -> tuple[Participant, Participant]:
+    actor = _host(actor_id)
     target = Participant.objects.filter(
-        pk=target_id, appointment_id=actor.appointment_id, state=p.State.WAITING
+        pk=target_id, appointment_id=actor.appointment_id, role=p.Role.GUEST, state__in=states
     ).first()
     if target is None:
-        raise p.ProtocolError(
-            p.ErrorCode.NO_SUCH_PARTICIPANT, "nobody with this id is waiting in this room"
-        )
+        raise p.ProtocolError(p.ErrorCode.NO_SUCH_PARTICIPANT, _WHERE[states])
     return actor, target
 
 
@@ -286,44 +387,155 @@ def admit(*, actor_id: str, target_id: str) -> list[Delivery]:
         raise p.ProtocolError(
             p.ErrorCode.ROOM_FULL, f"the call has its maximum of {max_participants()} people"
         )
+    deliveries = _enter_call(target) + _lobby_for_hosts(actor.appointment_id)
     if in_call == 1:  # only the host so far: this admit starts a call (for /metrics)
         from visavis.ops.metrics import CALLS_STARTED, count
 
         count(CALLS_STARTED)
-    return _enter_call(target) + _lobby_for_hosts(actor.appointment_id)
+        state = _room_state(actor.appointment_id)
+        if state.call_started_at is None or state.note:
+            # The session has started: the timer runs, and a note about waiting is over.
+            state.call_started_at = state.call_started_at or timezone.now()
+            had_note, state.note = bool(state.note), ""
+            state.save(update_fields=["call_started_at", "note"])
+            if had_note:
+                deliveries += _note_to_waiting(actor.appointment_id, "")
+            deliveries += _status_for_hosts(actor.appointment_id, state)
+    return deliveries
 
 
 @transaction.atomic
-def deny(*, actor_id: str, target_id: str) -> list[Delivery]:
+def deny(*, actor_id: str, target_id: str, message: str | None = None) -> list[Delivery]:
     _actor, target = _host_and_target(actor_id, target_id)
-    denied = Delivery(target.channel_name, p.Denied(type="denied"), close=True)
+    denied = Delivery(target.channel_name, p.Denied(type="denied", message=message), close=True)
     return [denied, *_depart(target, p.State.DENIED)]
 
 
-def relay_signal(*, sender_id: str, to: str, data: p.SignalData) -> list[Delivery]:
-    """Pass negotiation data to exactly one other admitted participant of the same room.
+@transaction.atomic
+def send_back(*, actor_id: str, target_id: str) -> list[Delivery]:
+    """Move a guest from the call back to the waiting room: the others in the call see
+    them leave, the host sees them waiting (at the end of the queue), and they may be
+    admitted again."""
+    actor, target = _host_and_target(actor_id, target_id, states=(p.State.ADMITTED,))
+    target.state = p.State.WAITING
+    target.knocked_at = timezone.now()
+    target.save(update_fields=["state", "knocked_at"])
+    left = p.Left(type="left", id=target.id)
+    deliveries = [Delivery(target.channel_name, p.SentBack(type="sent-back"))]
+    deliveries += [Delivery(o.channel_name, left) for o in _admitted(actor.appointment_id)]
+    return deliveries + _lobby_for_hosts(actor.appointment_id)
 
-    The busiest path of the server (every SDP and ICE candidate), so one query reads
-    both rows, as plain values. No lock: a relay changes no state, and one that races a
-    departure reaches a connection that is closing anyway.
+
+@transaction.atomic
+def remove(*, actor_id: str, target_id: str) -> list[Delivery]:
+    """Take a guest who waits or is in the call out of the room; their connection closes
+    and their resume token is void. (They could open the link again: lock the room.)"""
+    _actor, target = _host_and_target(
+        actor_id, target_id, states=(p.State.WAITING, p.State.ADMITTED)
+    )
+    removed = Delivery(target.channel_name, p.Removed(type="removed"), close=True)
+    return [removed, *_depart(target, p.State.REMOVED)]
+
+
+@transaction.atomic
+def set_locked(*, actor_id: str, locked: bool) -> list[Delivery]:
+    """Lock or unlock the room. Locked: knocks are refused, guests already waiting stay,
+    and the host still enters."""
+    actor = _host(actor_id)
+    state = _room_state(actor.appointment_id)
+    if state.locked != locked:
+        state.locked = locked
+        state.save(update_fields=["locked"])
+    return _status_for_hosts(actor.appointment_id, state)
+
+
+@transaction.atomic
+def set_note(*, actor_id: str, text: str) -> list[Delivery]:
+    """The host's note to everyone waiting now, and to whoever knocks later until the call
+    starts; an empty text takes it back."""
+    actor = _host(actor_id)
+    state = _room_state(actor.appointment_id)
+    state.note = text
+    state.save(update_fields=["note"])
+    return _note_to_waiting(actor.appointment_id, text) + _status_for_hosts(
+        actor.appointment_id, state
+    )
+
+
+@transaction.atomic
+def end(*, actor_id: str) -> list[Delivery]:
+    """End the session for everyone: each participant of the room, the host included, is
+    told and closed. Knocks are refused until the host enters the room again."""
+    actor = _host(actor_id)
+    everyone = Participant.objects.filter(
+        appointment_id=actor.appointment_id, state__in=ACTIVE_STATES
+    ).exclude(pk=actor.pk)
+    ended = p.Ended(type="ended")
+    deliveries = [Delivery(o.channel_name, ended, close=True) for o in everyone]
+    everyone.update(state=p.State.LEFT)
+    actor.state = p.State.LEFT
+    actor.save(update_fields=["state"])
+    state = _room_state(actor.appointment_id)
+    state.ended_at = timezone.now()
+    state.locked = False
+    state.note = ""
+    state.call_started_at = None
+    state.save()
+    deliveries += _lobby_for_hosts(actor.appointment_id)  # the watchers: nobody waits
+    return [*deliveries, Delivery(actor.channel_name, ended, close=True)]
+
+
+def watching(*, user) -> p.Watching:
+    """For a counselor's watch connection: each of their rooms where someone waits now."""
+    now = timezone.now()
+    waiting = (
+        Participant.objects.filter(
+            appointment__owner=user, appointment__cancelled_at__isnull=True,
+            state=p.State.WAITING,
+        )
+        .filter(Q(disconnected_at__isnull=True) | Q(disconnected_at__gte=now - resume_grace()))
+        .select_related("appointment")
+        .order_by("knocked_at")
+    )
+    rooms: dict = {}
+    for guest in waiting:
+        rooms.setdefault(guest.appointment_id, (guest.appointment, []))[1].append(guest)
+    return p.Watching(
+        type="watching",
+        rooms=[_waiting_room(appointment, guests) for appointment, guests in rooms.values()],
+    )
+
+
+def call_peers(*, participant_id: str) -> dict[str, str]:
+    """The channel of everyone else admitted to the participant's call, by participant id.
+
+    One query reads the participant and the others, as plain values. Raises unless the
+    participant is in the call. Connections keep the answer (rooms/peers.py) until the
+    call's membership changes, so that relaying needs no query most of the time.
     """
-    rows = {
-        pk: (appointment_id, state, channel_name)
-        for pk, appointment_id, state, channel_name in Participant.objects.filter(
-            pk__in={sender_id, to}
-        ).values_list("pk", "appointment_id", "state", "channel_name")
-    }
-    sender = rows.get(sender_id)
-    if sender is None:
+    room = Participant.objects.filter(pk=participant_id).values("appointment_id")[:1]
+    rows = Participant.objects.filter(appointment_id=room).filter(
+        Q(pk=participant_id) | Q(state=p.State.ADMITTED)
+    ).values_list("pk", "state", "channel_name")
+    me, others = None, {}
+    for pk, state, channel_name in rows:
+        if pk == participant_id:
+            me = state
+        else:
+            others[pk] = channel_name
+    if me is None:
         raise p.ProtocolError(p.ErrorCode.BAD_STATE, "not in a room")
-    if sender[1] != p.State.ADMITTED:
+    if me != p.State.ADMITTED:
         raise p.ProtocolError(p.ErrorCode.BAD_STATE, "only participants in the call can signal")
-    target = rows.get(to) if to != sender_id else None
-    if target is None or target[0] != sender[0] or target[1] != p.State.ADMITTED:
-        raise p.ProtocolError(p.ErrorCode.NO_SUCH_PARTICIPANT, "no such participant in the call")
+    return others
+
+
+def signal(*, sender_id: str, channel: str, data: p.SignalData) -> Delivery:
+    """Negotiation data from ``sender_id`` to the connection at ``channel`` of another
+    participant of the same call (found by :func:`call_peers`). Opaque to the server."""
     if settings.VISAVIS["TEST_TAMPER_FINGERPRINTS"]:
         data = _tamper(data)
-    return [Delivery(target[2], p.SignalIn(type="signal", from_=sender_id, data=data))]
+    return Delivery(channel, p.SignalIn(type="signal", from_=sender_id, data=data))
 
 
 def _tamper(data: p.SignalData) -> p.SignalData:

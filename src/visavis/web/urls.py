@@ -1,6 +1,7 @@
 from django.urls import path
 
-from visavis.web import views
+from visavis.web import exit, views
+from visavis.web.help import help_page
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -25,7 +26,10 @@ urlpatterns = [
     ),
     path("calendar/settings", views.calendar_settings, name="calendar-settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("help", help_page, name="help"),
     path("r/<str:token>", views.guest_room, name="guest-room"),
     path("r/<str:token>/calendar.ics", views.guest_ics, name="guest-ics"),
     path("jsi18n/<str:lang>/", views.javascript_catalog, name="javascript-catalog-lang"),
+    path("exit", exit.quick_exit, name="quick-exit"),
+    path("start", exit.neutral_page, name="neutral-page"),
 ]

@@ -19,7 +19,8 @@ from django.views.i18n import JavaScriptCatalog
 from visavis.appointments import calendar, invitations
 from visavis.appointments import services as appointments
 from visavis.appointments.services import Entry, LinkState
-from visavis.rooms.routing import WS_PATH
+from visavis.consent.views import guest_consent_step
+from visavis.rooms.routing import WATCH_PATH, WS_PATH
 from visavis.rooms.services import max_participants
 from visavis.web.forms import (
     ApplyToForm,
@@ -420,6 +421,13 @@ def host_room(request, appointment_id):
             "appointment": appointment,
             "guest_url": guest_url(request, appointment),
             "room_config": _room_config(appointment),
+            # The host's own page data (js/host.js): which room this is, for the banner
+            # about the counselor's other rooms, and the session timer's reminder.
+            "host_config": {
+                "appointment": str(appointment.pk),
+                "watch": WATCH_PATH,
+                "warnMinutes": settings.VISAVIS["SESSION_END_WARNING_MINUTES"],
+            },
         },
     )
 
@@ -494,6 +502,10 @@ def _guest_page(request, link, language: str):
         )
     if entry == Entry.PIN_REQUIRED:
         return _guest_pin(request, appointment, language, now)
+    if entry == Entry.OPEN:  # the privacy notice is confirmed before the first knock
+        step = guest_consent_step(request, appointment, language)
+        if step is not None:
+            return step
     if request.method == "POST":
         return redirect(request.get_full_path())
     if entry == Entry.EXTERNAL:

@@ -10,6 +10,7 @@ import { suggestAudioOnly } from "./stats.js";
 
 /** @typedef {import("./protocol.js").Peer} Peer */
 /** @typedef {import("./protocol.js").SignalData} SignalData */
+/** @typedef {import("./peer.js").ChannelMessage} ChannelMessage */
 
 const MAX_EARLY_PEERS = 8;
 const MAX_EARLY_SIGNALS = 50;
@@ -55,6 +56,15 @@ export class Call {
     this.suggested = false;
     /** @type {Map<string, Verdict[]>} */
     this.verdicts = new Map();
+    /** A message from `peer` over the data channel; `peer.role` is the server's word. */
+    /** @type {(peer: Peer, message: ChannelMessage) => void} */
+    this.onmessage = () => {};
+    /** The data channel to `peer` opened: what they should know can be sent now. */
+    /** @type {(peer: Peer) => void} */
+    this.onchannelopen = () => {};
+    /** The shared screen, sent instead of the camera while set. */
+    /** @type {MediaStreamTrack | null} */
+    this.screenTrack = null;
   }
 
   /**
@@ -92,12 +102,15 @@ export class Call {
       localStream: this.localStream,
       sendSignal: (data) => this.sendSignal(peer.id, data),
       rtcConfig: this.rtcConfig,
+      videoOverride: this.screenTrack,
     });
     link.ontrack = (stream) => this.onremotemedia(peer, stream);
     link.onstatechange = (state) => this.onpeerstate(peer, state);
     link.onpath = (path) => this.onpeerpath(peer, path);
     link.oncode = (code) => this.onpeercode(peer, code);
     link.onquality = (quality, verdict) => this.gotQuality(peer, quality, verdict);
+    link.onmessage = (message) => this.onmessage(peer, message);
+    link.onchannelopen = () => this.onchannelopen(peer);
     link.mode = this.mode;
     this.links.set(peer.id, link);
     this.people.set(peer.id, peer);
@@ -127,6 +140,62 @@ export class Call {
   async setMode(mode) {
     this.mode = mode;
     await Promise.all([...this.links.values()].map((link) => link.setMode(mode)));
+  }
+
+  /**
+   * Send `message` to everyone in the call over the data channels (peer to peer).
+   * @param {ChannelMessage} message
+   * @returns {number} how many participants it went to
+   */
+  broadcast(message) {
+    let sent = 0;
+    for (const link of this.links.values()) if (link.send(message)) sent += 1;
+    return sent;
+  }
+
+  /**
+   * @param {string} id
+   * @param {ChannelMessage} message
+   * @returns {boolean}
+   */
+  sendTo(id, message) {
+    return this.links.get(id)?.send(message) ?? false;
+  }
+
+  /**
+   * Send `track` (a shared screen) instead of the camera to everyone, or the camera again
+   * when `track` is null. No renegotiation where there is a video sender already.
+   * @param {MediaStreamTrack | null} track
+   */
+  async shareVideo(track) {
+    this.screenTrack = track;
+    const camera = this.localStream?.getVideoTracks()[0] ?? null;
+    await Promise.all([...this.links.values()].map((link) => {
+      link.videoOverride = track;
+      return link.replaceTrack("video", track ?? camera);
+    }));
+  }
+
+  /**
+   * Use `track` instead of this participant's current track of its kind (another camera
+   * or microphone): in the local stream, which keeps the mute state, and on every
+   * connection. The old track is stopped.
+   * @param {MediaStreamTrack} track
+   */
+  async switchTrack(track) {
+    const kind = /** @type {"audio" | "video"} */ (track.kind);
+    const stream = this.localStream;
+    if (stream) {
+      for (const old of stream.getTracks()) {
+        if (old.kind !== kind || old === track) continue;
+        track.enabled = old.enabled;
+        stream.removeTrack(old);
+        old.stop();
+      }
+      if (!stream.getTracks().includes(track)) stream.addTrack(track);
+    }
+    if (kind === "video" && this.screenTrack) return;
+    await Promise.all([...this.links.values()].map((link) => link.replaceTrack(kind, track)));
   }
 
   /** @param {string} id */

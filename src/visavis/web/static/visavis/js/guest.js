@@ -1,14 +1,20 @@
-// Entry module of the client's room page (the guest link): preview, knock, wait, call.
+// Entry module of the client's room page (the guest link): pre-join check, knock, wait,
+// call. The pre-join check lives in ui/prejoin.js; this module wires the page's states.
 
-import { gettext } from "./i18n.js";
-import { MediaProblem, describeProblem, openLocalMedia, stopAll } from "./media.js";
+import { format, gettext } from "./i18n.js";
+import { stopAll } from "./media.js";
 import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls } from "./ui/controls.js";
+import { Prejoin } from "./ui/prejoin.js";
 import { byId, showSection } from "./ui/sections.js";
-import { attach } from "./ui/tiles.js";
 
-const SECTIONS = ["prejoin", "waiting", "denied", "ended", "failure", "call"];
+/** Every switchable part of the page (guest_room.html); exactly one shows at a time. */
+const SECTIONS = [
+  "prejoin", "waiting", "denied", "removed", "session-ended", "locked", "ended", "failure", "call",
+];
+const NAME_KEY = "visavis.name";
 const config = readConfig();
+const prejoin = new Prejoin();
 /** @type {MediaStream | null} */
 let localStream = null;
 
@@ -19,20 +25,23 @@ function fail(message) {
   showSection("failure", SECTIONS);
 }
 
-async function preview() {
-  try {
-    localStream = await openLocalMedia();
-    attach(/** @type {HTMLVideoElement} */ (byId("preview-video")), localStream);
-  } catch (error) {
-    const problem = byId("media-problem");
-    problem.textContent = describeProblem(error instanceof MediaProblem ? error.kind : "other");
-    problem.hidden = false;
-  }
+/** @param {string} name */
+function showWaiting(name) {
+  byId("waiting-as").textContent = format(gettext("You are waiting as %(name)s."), { name });
+  showSection("waiting", SECTIONS);
 }
 
 /** @param {string} name */
 async function knock(name) {
-  await mediaReady;
+  // The browser may still be asking about camera and microphone: say so if it takes long.
+  const status = byId("knock-status");
+  const hint = setTimeout(() => {
+    status.textContent = gettext("Please answer your browser's question about camera and microphone first.");
+  }, 1500);
+  await prejoin.settled();
+  clearTimeout(hint);
+  status.textContent = "";
+  localStream = prejoin.handOver();
   const connection = openConnection(config);
   /** @type {import("./call.js").Call | null} */
   let call = null;
@@ -42,25 +51,50 @@ async function knock(name) {
     stopAll(localStream);
     showSection("ended", SECTIONS);
   };
+
+  // Lobby: knock, wait, be let in or not.
   // After a reconnect the server may no longer know us (state "lobby"): knock again.
   connection.onwelcome = (welcome) => {
     if (welcome.state === "lobby") connection.knock(name);
   };
-  connection.onwaiting = () => showSection("waiting", SECTIONS);
+  connection.onwaiting = () => showWaiting(name);
   connection.onadmitted = (peers) => {
+    byId("sent-back-info").hidden = true;
     showSection("call", SECTIONS);
     if (!call) {
-      // The hidden pre-join preview would keep rendering the camera for nothing.
-      /** @type {HTMLVideoElement} */ (byId("preview-video")).srcObject = null;
       call = startCall(connection, localStream);
-      bindControls({ stream: localStream, onleave: leave });
+      bindControls({ stream: localStream, onleave: leave, call });
     }
     syncCall(call, connection, peers);
   };
-  connection.ondenied = () => {
+  connection.ondenied = (message) => {
     stopAll(localStream);
+    byId("denied-message-text").textContent = message ?? "";
+    byId("denied-message").hidden = !message;
     showSection("denied", SECTIONS);
   };
+
+  // Moderation by the counselor (docs/protocol.md): a note while waiting, back to the
+  // waiting room, taken out, the session ended for everyone.
+  connection.onnote = (text) => {
+    byId("waiting-note-text").textContent = text;
+    byId("waiting-note").hidden = !text;
+  };
+  connection.onsentback = () => {
+    call?.sync(connection.id ?? "", []);  // everyone in the call got "left" for us
+    byId("sent-back-info").hidden = false;
+    showWaiting(name);
+  };
+  /** @param {string} section */
+  const over = (section) => {
+    call?.close();
+    stopAll(localStream);
+    showSection(section, SECTIONS);
+  };
+  connection.onremoved = () => over("removed");
+  connection.onended = () => over("session-ended");
+
+  // Errors: in the call they are passing; before it, they end this attempt.
   connection.onerror = (code) => {
     if (call) {
       // Negotiation racing a departure is normal and mends itself; say nothing then.
@@ -71,6 +105,10 @@ async function knock(name) {
       // Before the call, any refusal ends this attempt: say why, plainly. A refused
       // knock means the room's conditions changed (PIN, time); the page explains them.
       connection.close();
+      if (code === "room-locked" || code === "session-ended") {
+        over(code === "room-locked" ? "locked" : "session-ended");
+        return;
+      }
       fail(code === "not-allowed"
         ? gettext("This room cannot be entered right now. Please reload the page.")
         : describeError(code));
@@ -82,9 +120,14 @@ async function knock(name) {
   connection.connect();
 }
 
+/** @returns {HTMLInputElement} */
+function nameInput() {
+  return /** @type {HTMLInputElement} */ (byId("display-name"));
+}
+
 byId("knock-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const input = /** @type {HTMLInputElement} */ (byId("display-name"));
+  const input = nameInput();
   const name = input.value.trim();
   if (!name) {
     input.setCustomValidity(gettext("Please enter a name."));
@@ -92,9 +135,22 @@ byId("knock-form").addEventListener("submit", (event) => {
     return;
   }
   input.setCustomValidity("");
+  try {
+    sessionStorage.setItem(NAME_KEY, name);
+  } catch {
+    // Storage disabled: "Join again" just asks for the name once more.
+  }
   /** @type {HTMLButtonElement} */ (byId("knock-button")).disabled = true;
   knock(name);
 });
+nameInput().addEventListener("input", () => nameInput().setCustomValidity(""));
+
+// "Join again" reloads the page: keep the name typed in this tab.
+try {
+  nameInput().value ||= sessionStorage.getItem(NAME_KEY) ?? "";
+} catch {
+  // Storage disabled.
+}
 
 // Camera and microphone open while the client types their name; knocking waits for them.
-const mediaReady = preview();
+prejoin.start();

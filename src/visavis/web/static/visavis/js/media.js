@@ -1,5 +1,6 @@
 // Camera and microphone: opening them, explaining failures, muting. No DOM here.
 
+import { savedChoice } from "./devices.js";
 import { gettext } from "./i18n.js";
 
 /** @typedef {"insecure" | "unsupported" | "denied" | "notfound" | "inuse" | "other"} ProblemKind */
@@ -29,28 +30,74 @@ export const VIDEO_CONSTRAINTS = {
 };
 
 /**
- * Open camera and microphone; if the camera is missing or busy, fall back to audio only.
- * @returns {Promise<MediaStream>}
+ * Constraints for one kind of device: the shared settings, plus the device to use.
+ * `exact` insists on that device (an explicit switch); `ideal` prefers it but takes
+ * another when it is gone (a choice remembered from earlier, the device since unplugged).
+ * @param {"audio" | "video"} kind
+ * @param {string | undefined} deviceId
+ * @param {"exact" | "ideal"} strength
+ * @returns {MediaTrackConstraints}
  */
-export async function openLocalMedia() {
+export function constraintsFor(kind, deviceId, strength) {
+  const base = kind === "audio" ? AUDIO_CONSTRAINTS : VIDEO_CONSTRAINTS;
+  return deviceId ? { ...base, deviceId: { [strength]: deviceId } } : base;
+}
+
+function requireMediaSupport() {
   if (!globalThis.isSecureContext) throw new MediaProblem("insecure");
   if (!navigator.mediaDevices?.getUserMedia || typeof RTCPeerConnection === "undefined") {
     throw new MediaProblem("unsupported");
   }
-  try {
-    return await navigator.mediaDevices.getUserMedia({
-      audio: AUDIO_CONSTRAINTS,
-      video: VIDEO_CONSTRAINTS,
-    });
-  } catch (error) {
-    const kind = classify(error);
-    if (kind === "denied") throw new MediaProblem(kind, error);
+}
+
+/**
+ * Open microphone and (unless `video: false`) camera, on the devices chosen earlier in
+ * this tab. If the camera is missing or busy, fall back to audio only.
+ * @param {{video?: boolean}} [options] `video: false` joins with the camera off: it is
+ *   never opened, so the browser does not even ask for it.
+ * @returns {Promise<MediaStream>}
+ */
+export async function openLocalMedia({ video = true } = {}) {
+  requireMediaSupport();
+  const choice = savedChoice();
+  const audio = constraintsFor("audio", choice.audioinput, "ideal");
+  if (video) {
     try {
-      return await navigator.mediaDevices.getUserMedia({ audio: AUDIO_CONSTRAINTS });
-    } catch (second) {
-      throw new MediaProblem(classify(second), second);
+      return await navigator.mediaDevices.getUserMedia({
+        audio,
+        video: constraintsFor("video", choice.videoinput, "ideal"),
+      });
+    } catch (error) {
+      const kind = classify(error);
+      if (kind === "denied") throw new MediaProblem(kind, error);
     }
   }
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio });
+  } catch (error) {
+    throw new MediaProblem(classify(error), error);
+  }
+}
+
+/**
+ * Open one track on one device, with the same settings as openLocalMedia: for switching
+ * the camera or microphone, or turning the camera on later. "" takes the default device.
+ * @param {"audio" | "video"} kind
+ * @param {string} deviceId
+ * @returns {Promise<MediaStreamTrack>}
+ */
+export async function openTrack(kind, deviceId) {
+  requireMediaSupport();
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraintsFor(kind, deviceId, "exact") });
+  } catch (error) {
+    throw new MediaProblem(classify(error), error);
+  }
+  const [track, ...extra] = stream.getTracks().filter((t) => t.kind === kind);
+  for (const other of extra) other.stop();
+  if (!track) throw new MediaProblem("notfound");
+  return track;
 }
 
 /**

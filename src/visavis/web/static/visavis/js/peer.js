@@ -15,6 +15,10 @@ const MEASURE_INTERVAL_MS = 2000;
 const OFFER_RESEND_MS = 5000;
 const ICE_RESTART_AFTER_MS = 2500;
 const ICE_RESTART_EVERY_MS = 6000;
+/** Larger messages on the data channel are dropped unread (a chat line is far smaller). */
+export const MAX_CHANNEL_MESSAGE_CHARS = 16384;
+
+/** @typedef {{type: string, [key: string]: unknown}} ChannelMessage */
 
 /**
  * Whether the selected candidate pair goes through a TURN relay.
@@ -94,8 +98,10 @@ export class PeerLink {
    * @param {MediaStream | null} options.localStream tracks to send
    * @param {(data: SignalData) => void} options.sendSignal relays data to the other side
    * @param {RTCConfiguration} [options.rtcConfig]
+   * @param {MediaStreamTrack | null} [options.videoOverride] a shared screen to send
+   *   instead of the camera
    */
-  constructor({ id, polite, initiator, localStream, sendSignal, rtcConfig }) {
+  constructor({ id, polite, initiator, localStream, sendSignal, rtcConfig, videoOverride = null }) {
     this.id = id;
     this.polite = polite;
     this.sendSignal = sendSignal;
@@ -129,6 +135,19 @@ export class PeerLink {
     this.offerSentAt = 0;
     this.brokenSince = 0;
     this.lastRestart = 0;
+    /** Messages from the other participant over the data channel (chat, screen sharing). */
+    /** @type {(message: ChannelMessage) => void} */
+    this.onmessage = () => {};
+    /** The data channel opened: messages can go out now. */
+    /** @type {() => void} */
+    this.onchannelopen = () => {};
+    /** @type {RTCDataChannel | null} */
+    this.channel = null;
+    /** What we send instead of the camera (a shared screen), or null. */
+    /** @type {MediaStreamTrack | null} */
+    this.videoOverride = videoOverride;
+    /** @type {Map<string, RTCRtpSender>} */
+    this.senders = new Map();
 
     const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle", iceServers: [], ...rtcConfig });
     this.pc = pc;
@@ -208,13 +227,87 @@ export class PeerLink {
     }
   }
 
-  /** Add our tracks to the connection (once), voice first. */
+  /**
+   * Add our tracks and the data channel to the connection (once), voice first. Both
+   * sides create the same pre-negotiated channel, so it needs no message of its own and
+   * goes into the first offer and answer along with the media.
+   */
   startSending() {
     if (this.sending) return;
     this.sending = true;
     const stream = this.localStream;
-    if (stream) for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+    let video = false;
+    if (stream) {
+      for (const track of stream.getTracks()) {
+        const outgoing = track.kind === "video" && this.videoOverride ? this.videoOverride : track;
+        video ||= track.kind === "video";
+        this.senders.set(track.kind, this.pc.addTrack(outgoing, stream));
+      }
+    }
+    if (!video && this.videoOverride) {
+      this.senders.set("video", this.pc.addTrack(this.videoOverride, ...(stream ? [stream] : [])));
+    }
+    this.openChannel();
     preferVoice(this.pc);
+  }
+
+  openChannel() {
+    if (this.channel) return;
+    const channel = this.pc.createDataChannel("visavis", { negotiated: true, id: 0 });
+    this.channel = channel;
+    channel.onopen = () => this.onchannelopen();
+    channel.onmessage = ({ data }) => {
+      if (typeof data !== "string" || data.length > MAX_CHANNEL_MESSAGE_CHARS) return;
+      /** @type {unknown} */
+      let message;
+      try {
+        message = JSON.parse(data);
+      } catch {
+        return;
+      }
+      if (message && typeof message === "object" && typeof (/** @type {any} */ (message).type) === "string") {
+        this.onmessage(/** @type {ChannelMessage} */ (message));
+      }
+    };
+  }
+
+  /**
+   * Send `message` to the other participant over the data channel, straight between the
+   * browsers (never through the server).
+   * @param {ChannelMessage} message
+   * @returns {boolean} whether it went out (false while the channel is not open)
+   */
+  send(message) {
+    if (this.channel?.readyState !== "open") return false;
+    try {
+      this.channel.send(JSON.stringify(message));
+      return true;
+    } catch (error) {
+      console.warn("visavis: could not send on the data channel", error);
+      return false;
+    }
+  }
+
+  /**
+   * Send `track` as our `kind` from now on. Swapping the track of an existing sender
+   * needs no renegotiation; only a participant who had no camera at all gets a new one.
+   * @param {"audio" | "video"} kind
+   * @param {MediaStreamTrack | null} track
+   */
+  async replaceTrack(kind, track) {
+    if (!this.sending) return;
+    const sender = this.senders.get(kind);
+    if (sender) {
+      try {
+        await sender.replaceTrack(track);
+      } catch (error) {
+        console.warn("visavis: could not replace a track", error);
+      }
+    } else if (track) {
+      const stream = this.localStream;
+      this.senders.set(kind, this.pc.addTrack(track, ...(stream ? [stream] : [])));
+      if (this.mode !== "auto") this.setMode(this.mode);
+    }
   }
 
   sendLocalDescription() {
@@ -301,6 +394,7 @@ export class PeerLink {
   close() {
     clearInterval(this.watchdog);
     clearInterval(this.monitor);
+    this.channel?.close();
     this.pc.close();
   }
 }

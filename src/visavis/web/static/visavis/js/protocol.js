@@ -20,6 +20,14 @@ export const CLOSE_SERVICE_RESTART = 1012;
  */
 /** @typedef {{urls: string[], username?: string, credential?: string}} IceServer */
 /**
+ * The room's own state, for the host only (docs/protocol.md, *status*).
+ * @typedef {{locked: boolean, note: string, ends_at: string, started_at?: string}} RoomStatus
+ */
+/**
+ * One of the counselor's rooms with who waits in it (the watch connection).
+ * @typedef {{appointment: string, title: string, url: string, waiting: WaitingGuest[]}} WaitingRoom
+ */
+/**
  * @typedef {{type: "welcome", version: number, id: string, role: Role, state: string,
  *   max_participants: number, resume: string, resumed: boolean,
  *   ice_servers?: IceServer[], ice_transport_policy?: RTCIceTransportPolicy}} Welcome
@@ -81,8 +89,24 @@ export class RoomConnection {
     this.onjoined = () => {};
     /** @type {(id: string) => void} */
     this.onleft = () => {};
-    /** @type {() => void} */
+    /** The host turned us away, with their message if they gave one. */
+    /** @type {(message: string | null) => void} */
     this.ondenied = () => {};
+    /** The host moved us from the call back to the waiting room. */
+    /** @type {() => void} */
+    this.onsentback = () => {};
+    /** The host took us out of the room; the server closes the connection. */
+    /** @type {() => void} */
+    this.onremoved = () => {};
+    /** The host ended the session for everyone; the server closes the connection. */
+    /** @type {() => void} */
+    this.onended = () => {};
+    /** The host's note to the waiting room; "" when there is none any more. */
+    /** @type {(text: string) => void} */
+    this.onnote = () => {};
+    /** (Host) the room's lock, note and timer. */
+    /** @type {(status: RoomStatus) => void} */
+    this.onstatus = () => {};
     /** @type {() => void} */
     this.onreplaced = () => {};
     /** @type {(from: string, data: SignalData) => void} */
@@ -188,8 +212,29 @@ export class RoomConnection {
   /** @param {string} id */
   admit(id) { this.send({ type: "admit", id }); }
 
-  /** @param {string} id */
-  deny(id) { this.send({ type: "deny", id }); }
+  /**
+   * @param {string} id
+   * @param {string} [message] shown to the guest; leave out for none
+   */
+  deny(id, message) {
+    const text = (message ?? "").trim();
+    this.send(text ? { type: "deny", id, message: text } : { type: "deny", id });
+  }
+
+  /** @param {string} id a guest in the call, back to the waiting room */
+  sendBack(id) { this.send({ type: "send-back", id }); }
+
+  /** @param {string} id a waiting guest or one in the call, out of the room */
+  remove(id) { this.send({ type: "remove", id }); }
+
+  /** @param {boolean} locked */
+  setLocked(locked) { this.send({ type: locked ? "lock" : "unlock" }); }
+
+  /** @param {string} text the note to the waiting room; "" takes it back */
+  note(text) { this.send({ type: "note", text: text.trim() }); }
+
+  /** End the session for everyone, us included. */
+  end() { this.send({ type: "end" }); }
 
   /**
    * @param {string} to
@@ -233,8 +278,19 @@ export class RoomConnection {
       case "left": this.onleft(message.id); break;
       case "denied":
         this.closedByUs = true;
-        this.ondenied();
+        this.ondenied(typeof message.message === "string" ? message.message : null);
         break;
+      case "removed":
+        this.closedByUs = true;
+        this.onremoved();
+        break;
+      case "ended":
+        this.closedByUs = true;
+        this.onended();
+        break;
+      case "sent-back": this.onsentback(); break;
+      case "note": this.onnote(String(message.text ?? "")); break;
+      case "status": this.onstatus(message); break;
       case "replaced":
         this.closedByUs = true;
         this.onreplaced();
@@ -260,4 +316,91 @@ export class RoomConnection {
 export function socketUrl(path, location) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}${path}`;
+}
+
+/**
+ * The counselor's watch connection (docs/protocol.md, *The watch connection*): which of
+ * their rooms has someone waiting, live. Reconnects by itself; never touches the DOM.
+ */
+export class WatchConnection {
+  /** @param {string} url WebSocket URL of the watch endpoint */
+  constructor(url) {
+    this.url = url;
+    /** @type {WebSocket | null} */
+    this.socket = null;
+    /** Every room where someone waits, by appointment id. */
+    /** @type {Map<string, WaitingRoom>} */
+    this.rooms = new Map();
+    /** Guest ids seen so far: a guest not among them has just knocked. */
+    /** @type {Set<string>} */
+    this.seen = new Set();
+    this.snapshots = 0;
+    this.attempts = 0;
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    this.pinger = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retry = undefined;
+    /**
+     * Called after every change with all rooms, and the rooms where someone new knocked
+     * (never for the first snapshot after the page loaded: those were already waiting).
+     * @type {(rooms: WaitingRoom[], arrivals: WaitingRoom[]) => void}
+     */
+    this.onchange = () => {};
+  }
+
+  connect() {
+    clearTimeout(this.retry);
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempts = 0;
+      this.pinger = setInterval(() => this.send({ type: "ping" }), PING_INTERVAL_MS);
+    };
+    socket.onmessage = (event) => this.dispatch(String(event.data));
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      clearInterval(this.pinger);
+      this.socket = null;
+      this.retry = setTimeout(() => this.connect(), reconnectDelay(this.attempts, event.code));
+      this.attempts += 1;
+    };
+  }
+
+  /** @param {Record<string, unknown>} message */
+  send(message) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(message));
+    }
+  }
+
+  /** @param {string} text */
+  dispatch(text) {
+    /** @type {any} */
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!message || typeof message !== "object") return;
+    /** @type {WaitingRoom[]} */
+    let changed = [];
+    if (message.type === "watching" && Array.isArray(message.rooms)) {
+      this.rooms = new Map(message.rooms.map((/** @type {WaitingRoom} */ room) => [room.appointment, room]));
+      changed = message.rooms;
+      this.snapshots += 1;
+    } else if (message.type === "waiting-changed" && message.room) {
+      /** @type {WaitingRoom} */
+      const room = message.room;
+      if (room.waiting.length) this.rooms.set(room.appointment, room);
+      else this.rooms.delete(room.appointment);
+      changed = [room];
+    } else {
+      return;
+    }
+    const first = message.type === "watching" && this.snapshots === 1;
+    const arrivals = changed.filter((room) => room.waiting.some((guest) => !this.seen.has(guest.id)));
+    for (const room of changed) room.waiting.forEach((guest) => this.seen.add(guest.id));
+    this.onchange([...this.rooms.values()], first ? [] : arrivals);
+  }
 }

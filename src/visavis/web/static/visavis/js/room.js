@@ -2,8 +2,14 @@
 // the call's peer connections and the video tiles. Entry modules build on this.
 
 import { Call } from "./call.js";
+import { Chat } from "./chat.js";
 import { gettext } from "./i18n.js";
+import { stopAll } from "./media.js";
 import { RoomConnection, socketUrl } from "./protocol.js";
+import { ScreenShare, canShareScreen } from "./screen.js";
+import { bindChat } from "./ui/chat.js";
+import { bindQuickExit, bindScreenControls } from "./ui/controls.js";
+import { bindDeviceMenu } from "./ui/devicemenu.js";
 import { bindQualityControls, forgetQuality, showQuality } from "./ui/quality.js";
 import { removeSafetyCode, showSafetyCode } from "./ui/safety.js";
 import { byId } from "./ui/sections.js";
@@ -21,7 +27,21 @@ export function readConfig() {
  * @returns {RoomConnection}
  */
 export function openConnection(config) {
+  keepSessionAlive();
   return new RoomConnection(socketUrl(config.ws, window.location), config.room);
+}
+
+/** Every few minutes, renew the session's idle timer (session_idle_minutes): a long call
+ * loads no pages, and a reconnect after it must still find the counselor logged in (host)
+ * and the client's PIN and privacy-notice consent in place. */
+const KEEP_ALIVE_MS = 5 * 60 * 1000;
+let keepingAlive = false;
+function keepSessionAlive() {
+  if (keepingAlive) return;
+  keepingAlive = true;
+  window.setInterval(() => {
+    fetch("/accounts/alive/", { credentials: "same-origin", cache: "no-store" }).catch(() => {});
+  }, KEEP_ALIVE_MS);
 }
 
 /**
@@ -57,10 +77,80 @@ export function startCall(connection, localStream) {
     }
   };
   call.onpeerpath = (peer, path) => tiles.showPath(peer.id, path);
-  connection.onjoined = (peer) => call.addPeer(peer);
+  connection.onjoined = (peer) => {
+    call.addPeer(peer);
+    renderScreen();
+  };
   connection.onleft = (id) => call.removePeer(id);
   connection.onsignal = (from, data) => call.handleSignal(from, data);
+
+  // The tools inside the call: chat and screen sharing over the data channels (peer to
+  // peer, never through the server), and the quick exit.
+  const chat = new Chat({ broadcast: (message) => call.broadcast(message) });
+  bindChat(chat);
+  const screen = new ScreenShare({
+    isHost: () => isHost(connection),
+    shareVideo: (track) => call.shareVideo(track),
+    broadcast: (message) => call.broadcast(message),
+  });
+  const renderScreen = bindScreenControls(screen, {
+    supported: canShareScreen(),
+    say: (text) => { status.textContent = text; },
+  });
+  screen.onremotesharing = (peer, sharing) => tiles.showSharing(peer.id, peer.name, sharing);
+  call.onmessage = (peer, message) => {
+    if (!chat.receive(peer, message)) screen.receive(peer, message);
+  };
+  call.onchannelopen = (peer) => {
+    for (const message of screen.greeting()) call.sendTo(peer.id, message);
+    renderScreen();
+  };
+  bindDeviceMenu({ call, tiles });
+  bindQuickExit(() => quickExit(connection, call, localStream, screen));
   return call;
+}
+
+/**
+ * Whether this participant is the host: the server's welcome says so; until it has come,
+ * the page says which side of the room this is.
+ * @param {RoomConnection} connection
+ * @returns {boolean}
+ */
+function isHost(connection) {
+  if (connection.role) return connection.role === "host";
+  return document.body.classList.contains("host");
+}
+
+/** Longest wait for the "leave" message to go out before the page is replaced. */
+const QUICK_EXIT_FLUSH_MS = 300;
+
+/**
+ * Leave at once: nothing of the call stays visible, camera and microphone stop, the
+ * connections close, the others learn that we left, and a neutral page replaces this one
+ * in the history (Back does not return to the call).
+ * @param {RoomConnection} connection
+ * @param {Call} call
+ * @param {MediaStream | null} localStream
+ * @param {ScreenShare} screen
+ */
+export function quickExit(connection, call, localStream, screen) {
+  document.body.hidden = true;
+  document.title = "";
+  const target = byId("quick-exit").dataset.href || "/";
+  screen.track?.stop();
+  stopAll(localStream);
+  call.close();
+  const socket = connection.socket;
+  connection.leave();
+  const started = Date.now();
+  const go = () => {
+    if ((socket?.bufferedAmount ?? 0) > 0 && Date.now() - started < QUICK_EXIT_FLUSH_MS) {
+      setTimeout(go, 20);
+    } else {
+      window.location.replace(target);
+    }
+  };
+  go();
 }
 
 /**

@@ -1,36 +1,83 @@
-// The host's list of guests in the waiting room.
+// The host's lists: guests in the waiting room (admit, deny, deny with a message) and
+// guests in the call (back to the waiting room, remove).
 
 /** @typedef {import("../protocol.js").WaitingGuest} WaitingGuest */
 
 /**
- * @param {WaitingGuest[]} waiting
- * @param {object} actions
- * @param {(id: string) => void} actions.onadmit
- * @param {(id: string) => void} actions.ondeny
+ * @param {HTMLButtonElement | null} button
+ * @param {string} name
+ * @param {() => void} act
  */
-export function renderLobby(waiting, { onadmit, ondeny }) {
-  const list = document.getElementById("lobby");
-  const template = document.getElementById("lobby-entry");
-  const empty = document.getElementById("lobby-empty");
+function bindButton(button, name, act) {
+  if (!button) return;
+  button.setAttribute("aria-label", `${button.textContent?.trim()}: ${name}`);
+  button.onclick = () => {
+    button.disabled = true;
+    act();
+  };
+}
+
+/**
+ * @param {string} listId
+ * @param {string} templateId
+ * @param {string} emptyId
+ * @param {WaitingGuest[]} guests
+ * @param {(entry: HTMLElement, guest: WaitingGuest) => void} fill
+ */
+function renderList(listId, templateId, emptyId, guests, fill) {
+  const list = document.getElementById(listId);
+  const template = document.getElementById(templateId);
+  const empty = document.getElementById(emptyId);
   if (!list || !(template instanceof HTMLTemplateElement)) return;
   list.replaceChildren();
-  for (const guest of waiting) {
+  for (const guest of guests) {
     const fragment = /** @type {DocumentFragment} */ (template.content.cloneNode(true));
     const entry = /** @type {HTMLElement} */ (fragment.firstElementChild);
     entry.dataset.guest = guest.id;
     const name = entry.querySelector(".name");
     if (name) name.textContent = guest.name;
-    const admit = /** @type {HTMLButtonElement | null} */ (entry.querySelector(".admit"));
-    const deny = /** @type {HTMLButtonElement | null} */ (entry.querySelector(".deny"));
-    for (const [button, act] of /** @type {const} */ ([[admit, onadmit], [deny, ondeny]])) {
-      if (!button) continue;
-      button.setAttribute("aria-label", `${button.textContent?.trim()}: ${guest.name}`);
-      button.onclick = () => {
-        button.disabled = true;
-        act(guest.id);
-      };
-    }
+    fill(entry, guest);
     list.append(entry);
   }
-  if (empty) empty.hidden = waiting.length > 0;
+  if (empty) empty.hidden = guests.length > 0;
+}
+
+/**
+ * @param {WaitingGuest[]} waiting
+ * @param {object} actions
+ * @param {(id: string) => void} actions.onadmit
+ * @param {(id: string, message?: string) => void} actions.ondeny
+ */
+export function renderLobby(waiting, { onadmit, ondeny }) {
+  renderList("lobby", "lobby-entry", "lobby-empty", waiting, (entry, guest) => {
+    const button = (/** @type {string} */ selector) =>
+      /** @type {HTMLButtonElement | null} */ (entry.querySelector(selector));
+    bindButton(button(".admit"), guest.name, () => onadmit(guest.id));
+    bindButton(button(".deny"), guest.name, () => ondeny(guest.id));
+    const form = /** @type {HTMLFormElement | null} */ (entry.querySelector(".deny-form"));
+    const input = /** @type {HTMLInputElement | null} */ (entry.querySelector(".deny-message"));
+    if (form && input) {
+      form.onsubmit = (event) => {
+        event.preventDefault();
+        form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+        ondeny(guest.id, input.value);
+      };
+    }
+  });
+}
+
+/**
+ * The guests in the call (the host is not listed: the host cannot be sent back).
+ * @param {WaitingGuest[]} guests
+ * @param {object} actions
+ * @param {(id: string) => void} actions.onsendback
+ * @param {(id: string) => void} actions.onremove
+ */
+export function renderParticipants(guests, { onsendback, onremove }) {
+  renderList("participants", "participant-entry", "participants-empty", guests, (entry, guest) => {
+    const button = (/** @type {string} */ selector) =>
+      /** @type {HTMLButtonElement | null} */ (entry.querySelector(selector));
+    bindButton(button(".send-back"), guest.name, () => onsendback(guest.id));
+    bindButton(button(".remove"), guest.name, () => onremove(guest.id));
+  });
 }

@@ -1,6 +1,6 @@
 // Video tiles: one for this participant, one per remote participant.
 
-import { gettext } from "../i18n.js";
+import { format, gettext } from "../i18n.js";
 
 /**
  * @param {HTMLVideoElement} video
@@ -17,6 +17,14 @@ export class Tiles {
     this.container = container;
     /** @type {Map<string, HTMLElement>} */
     this.remote = new Map();
+    /** A remote participant's video element was created (e.g. to choose its speaker). */
+    /** @type {(video: HTMLVideoElement) => void} */
+    this.onvideo = () => {};
+  }
+
+  /** @returns {HTMLVideoElement[]} the elements that play the others' picture and sound */
+  remoteVideos() {
+    return [...this.remote.values()].flatMap((tile) => [...tile.querySelectorAll("video")]);
   }
 
   /**
@@ -40,6 +48,7 @@ export class Tiles {
       this.container.prepend(tile);
       this.remote.set(id, tile);
       this.container.dataset.count = String(this.remote.size);
+      this.onvideo(video);
     }
     const video = tile.querySelector("video");
     if (video) attach(video, stream);
@@ -63,6 +72,22 @@ export class Tiles {
     badge.textContent = path === "relay"
       ? gettext("Relayed, still end-to-end encrypted")
       : gettext("Direct connection");
+  }
+
+  /**
+   * Say whether participant `id` shows their screen instead of their camera.
+   * @param {string} id
+   * @param {string} name
+   * @param {boolean} sharing
+   */
+  showSharing(id, name, sharing) {
+    const tile = this.remote.get(id);
+    if (!tile) return;
+    tile.classList.toggle("screen", sharing);
+    const caption = tile.querySelector("figcaption");
+    if (caption) {
+      caption.textContent = sharing ? format(gettext("%(name)s (screen)"), { name }) : name;
+    }
   }
 
   /** @param {string} id */

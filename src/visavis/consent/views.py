@@ -1,0 +1,92 @@
+"""The privacy notice page and the consent step in front of a client's room."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from visavis.consent import services
+from visavis.consent.forms import ConsentForm
+
+_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def page_language(request) -> str:
+    """For pages without an appointment (notice, help): ``?lang=`` if it names a client
+    language, else the browser's language if it is one, else English."""
+    chosen = request.GET.get("lang", "")
+    if chosen in services.LANGUAGES:
+        return chosen
+    browser = (getattr(request, "LANGUAGE_CODE", "") or "").split("-")[0]
+    return browser if browser in services.LANGUAGES else "en"
+
+
+def language_links(request, current: str) -> list[dict]:
+    """The other client languages of this page, as base.html shows them on client pages."""
+    return [
+        {"code": code, "name": _NAMES.get(code, code), "url": f"{request.path}?lang={code}"}
+        for code in services.LANGUAGES
+        if code != current
+    ]
+
+
+def client_page(request, template: str, context: dict, *, language: str):
+    """Render one of the client's plain pages in ``language``, never cached."""
+    with translation.override(language):
+        response = render(
+            request,
+            template,
+            {
+                **context,
+                "language": language,
+                "language_links": language_links(request, language),
+                "same_window": True,  # the footer's links: no form or call to keep here
+            },
+        )
+    response["Content-Language"] = language
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def privacy_notice(request):
+    language = page_language(request)
+    return client_page(
+        request,
+        "consent/privacy.html",
+        {"notice": services.notice(language)},
+        language=language,
+    )
+
+
+def guest_consent_step(request, appointment, language: str):
+    """The consent step of a client's link (web.views calls this once the link would open
+    the room): a response while this session has not confirmed the notice for this
+    appointment, None once it has. Runs inside the guest page's language override."""
+    if services.consent_given(appointment, request.session):
+        return None
+    posted = request.method == "POST" and ConsentForm.is_ours(request.POST)
+    if request.method == "POST" and not posted:  # e.g. the PIN form sent twice
+        return redirect(request.get_full_path())
+    form = ConsentForm(request.POST if posted else None)
+    if posted and form.is_valid():
+        services.record_consent(
+            appointment=appointment, language=language, session=request.session
+        )
+        return redirect(request.get_full_path())
+    error = _("Please tick the box to confirm that you have read the privacy notice.")
+    return render(
+        request,
+        "consent/consent_step.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "error": error if posted else "",
+            "notice_url": f"{reverse('privacy-notice')}?lang={language}",
+            "language_links": language_links(request, language),
+        },
+        status=400 if posted else 200,
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SetupCheckConfig(AppConfig):
+    name = "visavis.setupcheck"
+    label = "setupcheck"

@@ -1,0 +1,172 @@
+"""The client's setup test: which links may use it, what the browser gets to test the
+TURN relay with, and keeping its result on the appointment for the counselor.
+
+The test page works any time before the appointment ends, not only while the room is
+open: clients are meant to try it days ahead. It never lets anyone into a room.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from visavis.appointments import services as appointments
+from visavis.appointments.models import Appointment
+from visavis.appointments.services import Entry, LinkState
+from visavis.rooms.turn import turn_credential
+from visavis.setupcheck.models import Browser, SetupCheck, Verdict
+from visavis.setupcheck.schema import SetupResult
+
+# The test takes about a minute; its TURN credentials need not live longer than a few.
+CREDENTIAL_TTL_SECONDS = 10 * 60
+# A link holder could post results in a loop: only the newest few are kept.
+KEEP_RESULTS = 10
+
+
+class PageState(enum.StrEnum):
+    OPEN = "open"
+    UNKNOWN = "unknown"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+    ENDED = "ended"
+    EXTERNAL = "external"
+
+
+@dataclass(frozen=True)
+class SetupLink:
+    state: PageState
+    appointment: Appointment | None = None
+
+
+def resolve(token: str, *, now: datetime | None = None) -> SetupLink:
+    """Whether the setup test of the guest link ``token`` may run, and for which appointment."""
+    link = appointments.resolve_guest_link(token)
+    if link.state == LinkState.UNKNOWN:
+        return SetupLink(PageState.UNKNOWN)
+    appointment = link.appointment
+    if link.state == LinkState.REVOKED:
+        return SetupLink(PageState.REVOKED, appointment)
+    if link.state == LinkState.CANCELLED:
+        return SetupLink(PageState.CANCELLED, appointment)
+    if appointments.window(appointment, now=now) == Entry.ENDED:
+        return SetupLink(PageState.ENDED, appointment)
+    if appointment.is_external:
+        return SetupLink(PageState.EXTERNAL, appointment)
+    return SetupLink(PageState.OPEN, appointment)
+
+
+def setup_url(guest_url: str) -> str:
+    """The setup test page of a guest link (absolute or not): the link plus ``/setup``."""
+    return guest_url.rstrip("/") + "/setup"
+
+
+# --- ICE servers for the test -----------------------------------------------------------------
+
+
+def _turn_kind(url: str) -> str:
+    """udp, tcp or tls: how the browser reaches the TURN server at ``url``."""
+    if url.startswith("turns:"):
+        return "tls"
+    query = urlsplit(url.replace("turn:", "turn://", 1)).query
+    return "tcp" if "transport=tcp" in query.lower() else "udp"
+
+
+def _stun_from_turn(url: str) -> str | None:
+    """coturn answers STUN on its plain TURN port: ``turn:h:p?transport=udp`` → ``stun:h:p``."""
+    if not url.startswith("turn:") or _turn_kind(url) != "udp":
+        return None
+    return "stun:" + url[len("turn:") :].split("?", 1)[0]
+
+
+def ice_config() -> dict:
+    """What the test page tests with: STUN URLs for the reflexive address, and each TURN URL
+    on its own with a short-lived credential (a fresh, anonymous user name each time).
+
+    The same servers and the same kind of credential as the room's
+    (:func:`visavis.rooms.turn.ice_servers_for`), only shorter-lived.
+    """
+    config = settings.VISAVIS
+    urls: list[str] = config["TURN_URLS"]
+    turn_urls = [u for u in urls if u.startswith(("turn:", "turns:"))]
+    stun = [u for u in urls if u.startswith(("stun:", "stuns:"))]
+    relays: list[dict] = []
+    if turn_urls and config["TURN_SECRET"]:
+        username, credential = turn_credential(
+            secret=config["TURN_SECRET"],
+            user=f"setup-{secrets.token_hex(4)}",
+            ttl=CREDENTIAL_TTL_SECONDS,
+        )
+        relays = [
+            {"kind": _turn_kind(u), "urls": [u], "username": username, "credential": credential}
+            for u in turn_urls
+        ]
+    if not stun:
+        stun = [s for s in (_stun_from_turn(u) for u in turn_urls) if s]
+    return {
+        "stun": list(dict.fromkeys(stun)),
+        "turn": relays,
+        "icePolicy": config["ICE_TRANSPORT_POLICY"],
+    }
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def browser_family(user_agent: str) -> str:
+    """A coarse browser family from the User-Agent header; the header itself is not kept."""
+    ua = user_agent or ""
+    if "Edg/" in ua or "EdgA/" in ua or "EdgiOS/" in ua:
+        return Browser.EDGE
+    if "Firefox/" in ua or "FxiOS/" in ua:
+        return Browser.FIREFOX
+    if "Chrome/" in ua or "Chromium/" in ua or "CriOS/" in ua:
+        return Browser.CHROME
+    if "Safari/" in ua:
+        return Browser.SAFARI
+    return Browser.OTHER
+
+
+@transaction.atomic
+def record(
+    *, appointment: Appointment, result: SetupResult, user_agent: str = "",
+    now: datetime | None = None,
+) -> SetupCheck:
+    """Keep a result on the appointment (and only the newest :data:`KEEP_RESULTS`)."""
+    check = SetupCheck.objects.create(
+        appointment=appointment,
+        checked_at=now or timezone.now(),
+        browser=browser_family(user_agent),
+        **result.model_dump(),
+    )
+    stale = SetupCheck.objects.filter(appointment=appointment).order_by("-checked_at", "-pk")
+    stale_ids = list(stale.values_list("pk", flat=True)[KEEP_RESULTS:])
+    if stale_ids:
+        SetupCheck.objects.filter(pk__in=stale_ids).delete()
+    return check
+
+
+def latest(appointment: Appointment) -> SetupCheck | None:
+    return (
+        SetupCheck.objects.filter(appointment=appointment).order_by("-checked_at", "-pk").first()
+    )
+
+
+class Status(enum.StrEnum):
+    """What the counselor's pages say: ready, problems, or not tested."""
+
+    READY = "ready"
+    PROBLEMS = "problems"
+    NOT_TESTED = "not-tested"
+
+
+def status_of(check: SetupCheck | None) -> Status:
+    if check is None:
+        return Status.NOT_TESTED
+    return Status.READY if check.verdict == Verdict.READY else Status.PROBLEMS
