@@ -176,7 +176,8 @@ async def bare_relay(port: int) -> None:
                 room["admitted"].pop(me, None)
                 room["waiting"].pop(me, None)
 
-    async with serve(handler, "127.0.0.1", port, max_size=65536):
+    # No per-message compression, like `visavis serve` (ws_per_message_deflate=False).
+    async with serve(handler, "127.0.0.1", port, max_size=65536, compression=None):
         await asyncio.get_running_loop().create_future()
 
 
@@ -273,6 +274,8 @@ class Target:
     pids: list[int]
     session: str
     tokens: list[str]
+    # A client's session per room (the privacy notice confirmed, as on the guest page).
+    guest_sessions: dict[str, str] = field(default_factory=dict)
 
 
 def source_address(index: int) -> str:
@@ -299,7 +302,9 @@ async def open_room(
     host = await _open(target.host_url, target.origin_host, stats, target.session, source)
     await host.send({"type": "hello", "version": 1, "room": token})
     host_id = (await host.until("welcome"))["id"]
-    guest = await _open(target.guest_url, target.origin_guest, stats, None, source)
+    guest = await _open(
+        target.guest_url, target.origin_guest, stats, target.guest_sessions.get(token), source
+    )
     await guest.send({"type": "hello", "version": 1, "room": token})
     welcome = await guest.until("welcome")
     guest_id = welcome["id"]
@@ -409,7 +414,18 @@ tokens = [create_appointment(owner=user, title=f"Room {i}", start=timezone.now()
                              duration_minutes=120).room_token for i in range(int(sys.argv[1]))]
 client = Client()
 client.force_login(user)
-print(json.dumps({"session": client.cookies["sessionid"].value, "tokens": tokens}))
+# Each room's client has confirmed the privacy notice (the consent step of the guest page).
+from django.contrib.sessions.backends.db import SessionStore
+from visavis.appointments.models import Appointment
+from visavis.consent.services import record_consent
+guests = {}
+for appointment in Appointment.objects.filter(room_token__in=tokens):
+    store = SessionStore()
+    record_consent(appointment=appointment, language="en", session=store)
+    store.save()
+    guests[appointment.room_token] = store.session_key
+print(json.dumps({"session": client.cookies["sessionid"].value, "tokens": tokens,
+                  "guests": guests}))
 """
 
 
@@ -422,7 +438,7 @@ def prepare_visavis(env: dict, rooms: int) -> tuple[str, list[str]]:
     if result.returncode != 0:
         sys.exit(f"preparing the database failed:\n{result.stderr[-3000:]}")
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    return data["session"], data["tokens"]
+    return data["session"], data["tokens"], data["guests"]
 
 
 def start_visavis(env: dict, workdir: Path, name: str) -> tuple[subprocess.Popen, int]:
@@ -465,7 +481,7 @@ def visavis_setup(kind: str, rooms: int, workdir: Path):
                 urlsplit(server)._replace(path=f"/{database}"))
             env["VISAVIS_REDIS_URL"] = os.environ.get("BENCH_REDIS_URL",
                                                       "redis://127.0.0.1:6379/14")
-        session, tokens = prepare_visavis(env, rooms + 1)  # one more for the warm-up
+        session, tokens, guests = prepare_visavis(env, rooms + 1)  # one more: warm-up
         names = ["visavis-a", "visavis-b"] if kind == "redis" else ["visavis"]
         ports = []
         for name in names:
@@ -479,7 +495,7 @@ def visavis_setup(kind: str, rooms: int, workdir: Path):
             name=f"visavis ({label})",
             host_url=urls[0], guest_url=urls[-1], origin_host=origins[0],
             origin_guest=origins[-1], pids=[p.pid for p in processes], session=session,
-            tokens=tokens,
+            tokens=tokens, guest_sessions=guests,
         )
         # Warm up: one full room, so that code loaded on first use is not counted per
         # connection.

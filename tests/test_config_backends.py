@@ -87,7 +87,7 @@ def _env(tmp_path, **extra) -> dict:
 def test_settings_default_to_sqlite_and_the_in_memory_layer(tmp_path):
     found = _settings_of(_env(tmp_path))
     assert found["db"]["ENGINE"] == "django.db.backends.sqlite3"
-    assert found["layer"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert found["layer"]["BACKEND"] == "visavis.rooms.layer.ProcessChannelLayer"
     assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert found["metrics"] is False
 

@@ -86,11 +86,16 @@ DATABASES = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # Keep each thread's connection: the WebSocket consumers' database calls run on
+        # one thread, and opening SQLite afresh for each (with its PRAGMAs) cost more
+        # than the queries themselves (bench/signalling.py).
+        "CONN_MAX_AGE": None,
+        "CONN_HEALTH_CHECKS": True,
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "visavis.rooms.layer.ProcessChannelLayer"}}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

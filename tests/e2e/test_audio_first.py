@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.helpers import start_call, wait_for_media
 
 # The browser side only: the database and channel layer play no part, so the

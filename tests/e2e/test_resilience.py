@@ -14,10 +14,10 @@ from tests.e2e.helpers import (
     start_call,
     wait_for_media,
 )
-
-pytestmark = pytest.mark.backend
 from tests.e2e.turn import start_coturn
 from visavis.rooms.turn import turn_credential
+
+pytestmark = pytest.mark.backend
 
 SELECTED_PATHS = """
 async () => {

@@ -28,7 +28,7 @@ def lookups(monkeypatch):
     return calls
 
 
-async def test_a_call_asks_the_database_once_per_side(connect, counselor, room, lookups):
+async def test_a_call_needs_no_database_to_relay(connect, counselor, room, lookups):
     host, guest, host_id, guest_id = await admitted_pair(connect, counselor, room)
     await guest.send({"type": "signal", "to": host_id, "data": OFFER})
     await host.expect("signal")
@@ -38,7 +38,7 @@ async def test_a_call_asks_the_database_once_per_side(connect, counselor, room, 
     for _ in range(10):
         assert (await guest.expect("signal"))["from"] == host_id
         assert (await host.expect("signal"))["from"] == guest_id
-    assert sorted(lookups) == sorted([host_id, guest_id])
+    assert lookups == [], "admitted and joined told both sides where the other is"
 
 
 async def test_relays_follow_a_participant_to_its_new_connection(
@@ -58,7 +58,7 @@ async def test_relays_follow_a_participant_to_its_new_connection(
     assert (await host.expect("signal"))["from"] == guest_id
     await host.send({"type": "signal", "to": guest_id, "data": CANDIDATE})
     assert (await back.expect("signal"))["from"] == host_id
-    assert lookups.count(host_id) == 2, "the host forgot the old connection and asked again"
+    assert lookups == [host_id], "the host forgot the old connection and asked again"
 
 
 async def test_a_guest_sent_back_can_no_longer_signal(connect, counselor, room):
@@ -75,3 +75,44 @@ async def test_a_guest_sent_back_can_no_longer_signal(connect, counselor, room):
     await host.expect("lobby")
     await host.send({"type": "signal", "to": guest_id, "data": CANDIDATE})
     assert (await host.expect("error"))["code"] == "no-such-participant"
+
+
+def test_known_peers_learn_from_admitted_and_joined_and_forget_otherwise():
+    from visavis.rooms.peers import KnownPeers
+
+    peers = KnownPeers()
+    assert peers.channel_of("a") is None
+    peers.saw("joined", {"b": "chan-b"})  # nothing known yet: a newcomer alone is not all
+    assert peers.channel_of("b") is None
+    peers.saw("admitted", {"a": "chan-a"})
+    peers.saw("joined", {"b": "chan-b"})
+    assert (peers.channel_of("a"), peers.channel_of("b")) == ("chan-a", "chan-b")
+    for unchanged in ("signal", "pong", "error", "lobby", "note", "status"):
+        peers.saw(unchanged)
+    assert peers.channel_of("a") == "chan-a"
+    for changed in ("left", "sent-back", "removed", "ended", "replaced", "welcome", None,
+                    "some-future-message"):
+        peers.saw("admitted", {"a": "chan-a"})
+        peers.saw(changed)
+        assert peers.channel_of("a") is None, changed
+    peers.saw("admitted")  # without routes (cannot happen today): unknown, ask the database
+    assert peers.channel_of("a") is None
+
+
+async def test_the_process_layer_sweeps_expired_messages_at_most_once_a_second(monkeypatch):
+    from visavis.rooms import layer
+
+    clock = [100.0]
+    monkeypatch.setattr(layer.time, "monotonic", lambda: clock[0])
+    channels = layer.ProcessChannelLayer(expiry=60)
+    sweeps = []
+    monkeypatch.setattr(layer.InMemoryChannelLayer, "_clean_expired",
+                        lambda self: sweeps.append(clock[0]))
+    await channels.send("a.inmemory!x", {"type": "t"})
+    await channels.receive("a.inmemory!x")
+    await channels.send("a.inmemory!x", {"type": "t"})
+    await channels.receive("a.inmemory!x")
+    clock[0] += 1.5
+    await channels.send("a.inmemory!x", {"type": "t"})
+    await channels.receive("a.inmemory!x")
+    assert sweeps == [100.0, 101.5]

@@ -43,6 +43,7 @@ async def deliver_elsewhere(channel_layer, delivery: services.Delivery) -> None:
             "type": "room.deliver",
             "text": None if message is None else p.encode(message),
             "kind": None if message is None else message.type,
+            "routes": delivery.routes,
             "close": delivery.close,
         })
     except ChannelFull:
@@ -219,7 +220,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         for delivery in deliveries:
             if delivery.channel == self.channel_name and not delivery.group:
                 message = delivery.message
-                self.peers.saw(None if message is None else message.type)
+                self.peers.saw(None if message is None else message.type, delivery.routes)
                 if message is not None:
                     await self._send(message)
                 if delivery.close:
@@ -233,7 +234,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_deliver(self, event) -> None:
         """A message for this connection, sent by a service acting for someone else."""
-        self.peers.saw(event.get("kind"))
+        self.peers.saw(event.get("kind"), event.get("routes"))
         if event.get("text") is not None:
             await self.send(text_data=event["text"])
         if event.get("close"):

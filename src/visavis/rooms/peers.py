@@ -1,13 +1,15 @@
 """What one connection knows of its call's other members, so that relaying negotiation
 data (every SDP and ICE candidate: the busiest path of the server) needs no database.
 
-The knowledge is the answer of :func:`visavis.rooms.services.call_peers` (one query),
-kept until a message passes this connection that may mean the call's membership or this
-participant's own place changed: then it is forgotten and asked for again at the next
-relay. Only messages known to change nothing keep it; any other message, including one
-added to the protocol later, forgets it. The database stays the truth; this is a cache
-that can only be out of date for the moments a message takes to arrive — the same
-moments in which a relay through the database could race a departure.
+A connection learns the members with the messages that change them: ``admitted`` comes
+with the channels of everyone already in the call, ``joined`` with the newcomer's
+(``routes`` beside the message, for the server only; clients never see a channel name).
+Any other message that may mean the membership or this participant's own place changed
+makes it forget, and the next relay asks the database (:func:`visavis.rooms.services.
+call_peers`, one query). Only messages known to change nothing keep what it knows;
+any other message, including one added to the protocol later, forgets. The database
+stays the truth; this can only be out of date for the moments a message takes to
+arrive — the moments in which a relay through the database could race a departure.
 """
 
 from __future__ import annotations
@@ -28,8 +30,15 @@ class KnownPeers:
     def learn(self, channels: dict[str, str]) -> None:
         self.channels = channels
 
-    def saw(self, message_type: str | None) -> None:
-        """A message passed on to this connection's client (None: an internal notice
-        that a member moved to another connection)."""
-        if message_type not in UNCHANGED_BY:
+    def saw(self, message_type: str | None, routes: dict[str, str] | None = None) -> None:
+        """A message passed on to this connection's client, with the channels the server
+        sent beside it (None as the type: an internal notice that a member moved to
+        another connection)."""
+        if message_type in UNCHANGED_BY:
+            return
+        if message_type == "admitted" and routes is not None:
+            self.channels = dict(routes)
+        elif message_type == "joined" and routes is not None and self.channels is not None:
+            self.channels.update(routes)
+        else:
             self.channels = None

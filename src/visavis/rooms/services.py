@@ -44,6 +44,9 @@ class Delivery:
     message: p._Message | None
     close: bool = False
     group: bool = False
+    # With ``admitted`` and ``joined``: the channels of the call's members the message
+    # names, for the receiving connection's relay cache (rooms/peers.py), never sent on.
+    routes: dict[str, str] | None = None
 
 
 def watch_group(user_id) -> str:
@@ -160,10 +163,12 @@ def _enter_call(participant: Participant) -> list[Delivery]:
         Delivery(
             participant.channel_name,
             p.Admitted(type="admitted", peers=[_as_peer(o) for o in others]),
+            routes={o.id: o.channel_name for o in others},
         )
     ]
     joined = p.Joined(type="joined", peer=_as_peer(participant))
-    deliveries += [Delivery(o.channel_name, joined) for o in others]
+    route = {participant.id: participant.channel_name}
+    deliveries += [Delivery(o.channel_name, joined, routes=route) for o in others]
     return deliveries
 
 
@@ -232,7 +237,10 @@ def _resume(
     # Whatever happened meanwhile: who is in the call now, or that the knock still stands.
     if participant.state == p.State.ADMITTED:
         peers = [_as_peer(o) for o in others]
-        deliveries.append(Delivery(channel_name, p.Admitted(type="admitted", peers=peers)))
+        deliveries.append(Delivery(
+            channel_name, p.Admitted(type="admitted", peers=peers),
+            routes={o.id: o.channel_name for o in others},
+        ))
     elif participant.state == p.State.WAITING:
         deliveries.append(Delivery(channel_name, p.Waiting(type="waiting")))
         note = _room_state(appointment.pk).note

@@ -154,6 +154,10 @@ class Command(BaseCommand):
                 # Well above our own limit, so that an oversized message gets the
                 # protocol's "too-large" error rather than a bare close from uvicorn.
                 ws_max_size=4 * settings.VISAVIS["WS_MAX_MESSAGE_BYTES"],
+                # No per-message compression: it cost more CPU than everything else a
+                # relay does (bench/signalling.py), and compressing secrets (resume tokens)
+                # beside attacker-chosen text is what CRIME-style attacks feed on.
+                ws_per_message_deflate=False,
                 lifespan="off",
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             )
