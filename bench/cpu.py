@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/cpu.py [--seconds 30] [--rounds 2]
         [--detach-preview | --bare-both-visible | --small-self-view | --flat-tiles
-         | --no-self-view]
+         | --no-self-view | --bare-scaled | --suspend-audio]
 
 Each call gets two fresh headless Chromium instances (A and B, fake camera and
 microphone, flags of tests/e2e/conftest.py), so that each browser's process tree
@@ -97,12 +97,43 @@ NO_SELF_VIEW = """
 () => { const v = document.getElementById("local-video"); if (v) v.srcObject = null; }
 """
 
+# Experiment (--suspend-audio): every AudioContext a page made is kept in a list (init
+# script) and suspended after the first frame. The host page's knock tone (ui/watch.js)
+# leaves its AudioContext running for the rest of the page's life.
+KEEP_AUDIO_CONTEXTS = """
+(() => {
+  const Native = window.AudioContext;
+  if (!Native) return;
+  window.__audioContexts = [];
+  window.AudioContext = class extends Native {
+    constructor(...args) { super(...args); window.__audioContexts.push(this); }
+  };
+})();
+"""
+SUSPEND_AUDIO = """
+async () => {
+  const running = (window.__audioContexts || []).filter((c) => c.state === "running");
+  await Promise.all(running.map((c) => c.suspend()));
+  return running.length;
+}
+"""
+
 # Experiment (--flat-tiles): the video tiles without rounded corners and clipping.
 FLAT_TILES = """
 () => document.querySelectorAll(".tile").forEach((tile) => {
   tile.style.borderRadius = "0";
   tile.style.overflow = "visible";
 })
+"""
+
+# Experiment (--bare-scaled): the bare page's remote picture drawn scaled down (89vw,
+# about the size of the client's remote tile in visavis), its local one still off screen.
+BARE_SCALED = """
+document.addEventListener("DOMContentLoaded", () => {
+  const style = document.createElement("style");
+  style.textContent = "video.remote { width: 89vw; }";
+  document.head.append(style);
+});
 """
 
 # Main-thread time of a page's renderer (Chrome's Performance domain), in seconds.
@@ -125,14 +156,17 @@ def measure(
     kind: str, playwright, server, reference, state, seconds: float, number: int,
     detach_preview: bool = False, bare_both_visible: bool = False,
     small_self_view: bool = False, flat_tiles: bool = False, no_self_view: bool = False,
+    bare_scaled: bool = False, suspend_audio: bool = False,
 ):
     markers = (f"cpu-{number}-a", f"cpu-{number}-b")
     a, b = (launch(playwright, marker) for marker in markers)
     try:
         if kind == "visavis":
-            call = VisavisCall(server, a, b, state or host_state(server, a), number)
+            scripts = (KEEP_AUDIO_CONTEXTS,) if suspend_audio else ()
+            call = VisavisCall(server, a, b, state or host_state(server, a), number, scripts)
         else:
             scripts = (BARE_BOTH_VISIBLE,) if bare_both_visible else ()
+            scripts += (BARE_SCALED,) if bare_scaled else ()
             call = BareCall(reference, a, b, scripts)
         first_frames(call)
         if detach_preview and kind == "visavis":
@@ -142,6 +176,9 @@ def measure(
         if no_self_view and kind == "visavis":
             for page in call.pages:
                 page.evaluate(NO_SELF_VIEW)
+        if suspend_audio and kind == "visavis":
+            counts = [page.evaluate(SUSPEND_AUDIO) for page in call.pages]
+            print(f"      running AudioContexts suspended (host, guest): {counts}")
         if flat_tiles and kind == "visavis":
             for page in call.pages:
                 page.evaluate(FLAT_TILES)
@@ -212,6 +249,14 @@ def main() -> int:
         "--no-self-view", action="store_true",
         help="experiment: visavis pages without the self-view (its most possible saving)",
     )
+    parser.add_argument(
+        "--bare-scaled", action="store_true",
+        help="experiment: the bare pages draw the remote picture scaled down (89vw)",
+    )
+    parser.add_argument(
+        "--suspend-audio", action="store_true",
+        help="experiment: suspend the visavis pages' running AudioContexts (knock tone)",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -228,6 +273,10 @@ def main() -> int:
         print("experiment: visavis video tiles without rounded corners and clipping")
     if args.no_self_view:
         print("experiment: visavis pages without the self-view")
+    if args.bare_scaled:
+        print("experiment: the bare pages draw the remote picture scaled down (89vw)")
+    if args.suspend_audio:
+        print("experiment: the visavis pages' running AudioContexts are suspended")
     results: dict[str, list[float]] = {"visavis": [], "bare": []}
     kinds: dict[str, list[dict[str, float]]] = {"visavis": [], "bare": []}
     number = 0
@@ -245,7 +294,8 @@ def main() -> int:
                     detach_preview=args.detach_preview,
                     bare_both_visible=args.bare_both_visible,
                     small_self_view=args.small_self_view, flat_tiles=args.flat_tiles,
-                    no_self_view=args.no_self_view,
+                    no_self_view=args.no_self_view, bare_scaled=args.bare_scaled,
+                    suspend_audio=args.suspend_audio,
                 )
                 results[kind].append(total)
                 kinds[kind].append(by_kind)

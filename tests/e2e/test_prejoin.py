@@ -168,3 +168,13 @@ def test_phone_guidance_for_a_blocked_camera_then_knock_wait_and_leave(
     assert phone.evaluate(
         "window.__streams.every((s) => s.getTracks().every((t) => t.readyState === 'ended'))"
     )
+    # Back in, and this time the quick exit: a neutral page, and Back does not return.
+    phone.click("text=Join again")
+    phone.wait_for_selector("#knock-button")
+    phone.fill("#display-name", "Kim")
+    phone.click("#knock-button")
+    phone.wait_for_selector("#waiting:not([hidden])")
+    phone.click("#waiting button.quick-exit")
+    phone.wait_for_url("**/start")
+    assert phone.title() == "Weather"
+    assert "visavis" not in phone.content()

@@ -36,6 +36,15 @@ PAGES = {
     "guest link unknown": ("/r/no-such-link-at-all", [404, 404, 404, 404, 404]),
     "admin": ("/admin/", [302, 302, 302, 302, 200]),
     "admin appointments": ("/admin/appointments/appointment/", [302, 302, 302, 302, 404]),
+    "setup test": ("/r/{token}/setup", [200, 200, 200, 200, 200]),
+    "setup test ICE servers": ("/r/{token}/setup/ice", [200, 200, 200, 200, 200]),
+    "setup test unknown": ("/r/no-such-link-at-all/setup", [404, 404, 404, 404, 404]),
+    "help": ("/help", [200, 200, 200, 200, 200]),
+    "privacy notice": ("/privacy", [200, 200, 200, 200, 200]),
+    "account": ("/accounts/", [LOGIN, LOGIN, 200, 200, 200]),
+    "second factor set-up": ("/accounts/second-factor/", [LOGIN, LOGIN, 200, 200, 200]),
+    "password change": ("/accounts/password_change/", [LOGIN, LOGIN, 200, 200, 200]),
+    "password reset (no SMTP)": ("/accounts/password_reset/", [404, 404, 404, 404, 404]),
     "healthz": ("/healthz", [200, 200, 200, 200, 200]),
     "metrics (off)": ("/metrics", [404, 404, 404, 404, 404]),
 }
@@ -43,6 +52,10 @@ POSTS = {
     "cancel": ("/appointments/{id}/cancel", [LOGIN, LOGIN, 404, 302, 404]),
     "revoke link": ("/appointments/{id}/revoke", [LOGIN, LOGIN, 404, 302, 404]),
     "new pin": ("/appointments/{id}/pin", [LOGIN, LOGIN, 404, 302, 404]),
+    # An empty result is refused plainly, whoever sends it; nothing is stored.
+    "setup test result (empty)": ("/r/{token}/setup/result", [400, 400, 400, 400, 400]),
+    # Last: it ends the role's logins (then the login page follows, for everyone).
+    "log out everywhere": ("/accounts/logout-everywhere/", [LOGIN] * 5),
 }
 # API: the bearer token of each role (anonymous and client have none).
 API = {
@@ -100,7 +113,7 @@ def test_pages_and_api(world):
                 owner=appointment.owner, title="Other", start=timezone.now(),
                 duration_minutes=50,
             )
-            url = table[action][0].format(id=fresh.pk)
+            url = table[action][0].format(id=fresh.pk, token=fresh.room_token)
         client = clients[role]
         response = client.get(url) if table is PAGES else client.post(url, {})
         if _outcome(response) != expected:

@@ -67,7 +67,8 @@ def test_before_the_window_the_page_says_when_the_room_opens(counselor, guest):
     assert "not open yet" in body and 'id="knock-form"' not in body
     opens = timezone.localtime(appointment.room_opens_at)
     assert opens.strftime("%-I:%M") in body
-    assert re.search(r'<meta http-equiv="refresh" content="3600">', body)
+    # The page reloads itself by script (js/notice.js) when the room opens, at the latest.
+    assert 'data-reload-in="3600"' in body and "visavis/js/notice.js" in body
     assert f"/r/{appointment.room_token}/calendar.ics" in body
 
 

@@ -158,6 +158,10 @@ class Command(BaseCommand):
                 # relay does (bench/signalling.py), and compressing secrets (resume tokens)
                 # beside attacker-chosen text is what CRIME-style attacks feed on.
                 ws_per_message_deflate=False,
+                # uvicorn's own keepalive: a connection whose pong is 60 s late is dead.
+                # (Its default of 20 s closed healthy connections of a busy process.)
+                ws_ping_interval=20,
+                ws_ping_timeout=60,
                 lifespan="off",
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             )

@@ -4,7 +4,7 @@
 import { format, gettext } from "./i18n.js";
 import { stopAll } from "./media.js";
 import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
-import { bindControls } from "./ui/controls.js";
+import { bindControls, bindQuickExit } from "./ui/controls.js";
 import { Prejoin } from "./ui/prejoin.js";
 import { byId, showSection } from "./ui/sections.js";
 
@@ -43,6 +43,8 @@ async function knock(name) {
   status.textContent = "";
   localStream = prejoin.handOver();
   const connection = openConnection(config);
+  // In the waiting room, the quick exit leaves it (in the call, startCall rebinds it).
+  bindQuickExit(() => leaveForNeutralPage(() => connection.leave()));
   /** @type {import("./call.js").Call | null} */
   let call = null;
   const leave = () => {
@@ -120,6 +122,20 @@ async function knock(name) {
   connection.connect();
 }
 
+/**
+ * The quick exit before the call: nothing stays visible, camera and microphone stop,
+ * and a neutral page replaces this one in the history.
+ * @param {() => void} [leaveRoom]
+ */
+function leaveForNeutralPage(leaveRoom) {
+  document.body.hidden = true;
+  document.title = "";
+  stopAll(localStream ?? prejoin.stream);
+  leaveRoom?.();
+  // A moment for the "leave" to go out; the neutral page must not wait for more.
+  setTimeout(() => window.location.replace(byId("quick-exit").dataset.href || "/"), 150);
+}
+
 /** @returns {HTMLInputElement} */
 function nameInput() {
   return /** @type {HTMLInputElement} */ (byId("display-name"));
@@ -154,3 +170,4 @@ try {
 
 // Camera and microphone open while the client types their name; knocking waits for them.
 prejoin.start();
+bindQuickExit(() => leaveForNeutralPage());

@@ -100,18 +100,29 @@ export function bindScreenControls(screen, { supported, say }) {
 /** Two presses of Escape within this time leave at once. */
 const DOUBLE_ESCAPE_MS = 1000;
 
+/** What the quick exit does now: leaving the waiting room differs from leaving a call. */
+/** @type {(() => void) | null} */
+let quickExitAction = null;
+let escapeBound = false;
+
 /**
- * The quick exit: its button, and Escape pressed twice anywhere on the page.
+ * The quick exit: every button of class "quick-exit" on the page (waiting room, call),
+ * and Escape pressed twice anywhere. Binding again replaces the action.
  * @param {() => void} onexit
  */
 export function bindQuickExit(onexit) {
-  byId("quick-exit").onclick = onexit;
+  quickExitAction = onexit;
+  for (const button of document.querySelectorAll("button.quick-exit")) {
+    /** @type {HTMLButtonElement} */ (button).onclick = () => quickExitAction?.();
+  }
+  if (escapeBound) return;
+  escapeBound = true;
   let lastEscape = 0;
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || event.repeat) return;
     const now = Date.now();
     if (now - lastEscape <= DOUBLE_ESCAPE_MS) {
-      onexit();
+      quickExitAction?.();
     } else {
       lastEscape = now;
     }

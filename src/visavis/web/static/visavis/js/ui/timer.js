@@ -65,8 +65,11 @@ export class SessionTimer {
     const state = timerState(this.status, this.warnMinutes, Date.now());
     const elapsed = this.element.querySelector(".elapsed");
     const remaining = this.element.querySelector(".remaining");
-    if (elapsed) elapsed.textContent = state.elapsed;
-    if (remaining) remaining.textContent = state.remaining;
+    // Only when the text changes: rewriting it every second costs layout for nothing.
+    if (elapsed && elapsed.textContent !== state.elapsed) elapsed.textContent = state.elapsed;
+    if (remaining && remaining.textContent !== state.remaining) {
+      remaining.textContent = state.remaining;
+    }
     this.element.classList.toggle("ending", state.cue === "ending");
     this.element.classList.toggle("over", state.cue === "over");
   }

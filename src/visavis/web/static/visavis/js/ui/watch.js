@@ -24,11 +24,32 @@ function audioContext() {
   return audio;
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let quietLater;
+
+/**
+ * Suspend the audio context once its sounds are over: a running context keeps the
+ * browser's audio thread busy for nothing for the whole session (bench/cpu.py).
+ * @param {AudioContext} context
+ */
+function suspendSoon(context) {
+  clearTimeout(quietLater);
+  quietLater = setTimeout(() => context.suspend().catch(() => {}), 1000);
+}
+
+/** Resume the context under a user gesture, so that later tones may play; then rest. */
+function unlockAudio() {
+  const context = audioContext();
+  if (!context) return;
+  context.resume().then(() => suspendSoon(context)).catch(() => {});
+}
+
 /** Two soft rising tones, about half a second in all. */
 export function playTone() {
   const context = audioContext();
   if (!context) return;
   if (context.state === "suspended") context.resume().catch(() => {});
+  suspendSoon(context);
   const start = context.currentTime + 0.02;
   [[660, 0], [880, 0.22]].forEach(([frequency, offset]) => {
     const oscillator = context.createOscillator();
@@ -89,7 +110,7 @@ export function bindNotificationButton(button, hint) {
     if (hint) hint.hidden = !(notificationsSupported() && permission === "denied");
   };
   button.onclick = async () => {
-    audioContext()?.resume().catch(() => {});
+    unlockAudio();
     try {
       await Notification.requestPermission();
     } catch {
@@ -116,9 +137,8 @@ export function countWaiting(rooms) {
  * @returns {WatchConnection}
  */
 export function watchRooms({ path, render }) {
-  const unlock = () => audioContext()?.resume().catch(() => {});
-  document.addEventListener("pointerdown", unlock, { once: true });
-  document.addEventListener("keydown", unlock, { once: true });
+  document.addEventListener("pointerdown", unlockAudio, { once: true });
+  document.addEventListener("keydown", unlockAudio, { once: true });
   const watch = new WatchConnection(socketUrl(path, window.location));
   watch.onchange = (rooms, arrivals) => {
     render(rooms);
