@@ -7,8 +7,9 @@ def test_guest_page_in_german(new_page, live_server_process):
 
     log_in(host)
     # The client's pages follow the language chosen for the appointment, not the browser's.
-    create_appointment(host, "Deutsch", language="de")
-    guest_url = enter_room(host, "Deutsch")
+    # (A title of its own: other appointments on this server show "Deutsch" as language.)
+    create_appointment(host, "Sitzung 7 in German", language="de")
+    guest_url = enter_room(host, "Sitzung 7 in German")
 
     guest = new_page(locale="en-US")
     open_guest_page(guest, guest_url)

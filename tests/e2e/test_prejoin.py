@@ -125,8 +125,7 @@ def test_device_check_then_a_camera_off_join(new_page, live_server_process):
     camera = guest.locator("#toggle-camera")
     assert camera.inner_text() == "Turn camera on" and camera.is_enabled()
     camera.click()
-    guest.wait_for_function("document.querySelector('#toggle-camera').textContent"
-                            " === 'Turn camera off'")
+    wait_until(guest, "document.querySelector('#toggle-camera').textContent === 'Turn camera off'")
     wait_for_media(host)
 
 

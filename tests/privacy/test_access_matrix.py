@@ -229,8 +229,8 @@ async def _protocol_row(room, sessions, action, role, expected):
     peer = await _open()
     peer_id = (await peer.hello(room))["id"]
     await peer.send({"type": "knock", "name": "Peer"})
+    await peer.expect("waiting")  # as a real host, admit only someone who has knocked
     await host.send({"type": "admit", "id": peer_id})
-    await peer.expect("waiting")
     await peer.expect("admitted")
     other = await _open()
     other_id = (await other.hello(room))["id"]

@@ -25,6 +25,7 @@ from django.conf import settings
 # connection of a process that died stops counting after this.
 CONNECTION_TTL_SECONDS = 90
 KNOCK_WINDOW_SECONDS = 60
+REDIS_PREFIX = "visavis:limits:"
 
 
 def _setting(name: str):
@@ -153,7 +154,7 @@ class RedisStore:
     """Several processes: the same counts in Redis. Members are scored with the time they
     stop counting, events with the time they happened."""
 
-    def __init__(self, url: str, prefix: str = "visavis:limits:"):
+    def __init__(self, url: str, prefix: str = REDIS_PREFIX):
         import redis.asyncio as redis
 
         self.client = redis.Redis.from_url(url)
@@ -260,5 +261,16 @@ def connections_from(address: str) -> int:
 
 
 def reset() -> None:
-    """Forget all in-memory counts (tests; Redis counts expire by themselves)."""
+    """Forget all counts, in memory and in Redis (tests: every test browser and hand-made
+    client comes from 127.0.0.1, and each test starts with no knocks counted)."""
     _memory.clear()
+    url = _setting("REDIS_URL")
+    if url:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        try:
+            for key in client.scan_iter(match=REDIS_PREFIX + "*"):
+                client.delete(key)
+        finally:
+            client.close()
