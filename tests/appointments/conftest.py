@@ -1,25 +1,13 @@
 import pytest
 from django.test import Client
 
-from visavis.accounts.services import create_counselor, issue_token
-
-PASSWORD = "a long Passw0rd!x"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 is deliberately slow; these tests are about the API, not the hash.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def counselor(db):
-    return create_counselor(username="alice", password=PASSWORD)
-
-
-@pytest.fixture
-def other_counselor(db):
-    return create_counselor(username="bob", password=PASSWORD)
+from tests.counselors import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    _fast_password_hashing,
+    counselor,
+    other_counselor,
+)
+from visavis.accounts.services import issue_token
 
 
 @pytest.fixture

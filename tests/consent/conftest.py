@@ -1,31 +1,12 @@
 import pytest
-from django.test import Client
 
-from visavis.accounts.services import create_counselor
-
-PASSWORD = "a long Passw0rd!x"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def counselor(db):
-    return create_counselor(username="alice", password=PASSWORD)
-
-
-@pytest.fixture
-def browser(counselor):
-    client = Client()
-    client.force_login(counselor)
-    return client
-
-
-@pytest.fixture
-def guest():
-    return Client()
+from tests.counselors import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    _fast_password_hashing,
+    browser,
+    counselor,
+    guest,
+)
 
 
 @pytest.fixture
