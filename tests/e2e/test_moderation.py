@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 
+from tests.e2e.conftest import PageLog
 from tests.e2e.helpers import api_appointment, log_in, wait_for_media
 
 
@@ -94,6 +95,21 @@ def test_counselor_moderates_the_room(new_page, live_server_process):
     assert "locked" in sam.inner_text("#locked")
     assert host.locator("#lobby li").count() == 1
 
+    # The owner always gets in: a second tab enters the locked room and takes over; the
+    # first tab says so. The counselor goes on in the new tab.
+    second_tab = host.context.new_page()
+    second_tab.set_default_timeout(15000)
+    second_tab.visavis_log = PageLog(second_tab, server.url)
+    second_tab.goto(host.url)
+    second_tab.wait_for_selector("#lock-state:not([hidden])")
+    deadline = time.monotonic() + 15
+    while "opened in another window" not in host.inner_text("#connection-status"):
+        assert time.monotonic() < deadline, host.inner_text("#connection-status")
+        time.sleep(0.1)
+    second_tab.wait_for_selector("#lobby li:has-text('Robin')")
+    host.visavis_log.check()
+    host = second_tab
+
     # Admitted: media flows, the note is over, the timer runs (for the host only).
     lobby_button(host, "Robin", "Admit").click()
     robin.wait_for_selector("#call:not([hidden])")
@@ -115,9 +131,20 @@ def test_counselor_moderates_the_room(new_page, live_server_process):
     wait_for_media(robin)
     wait_for_media(host)
 
-    # Unlocked, Sam comes in too; then Robin is removed, and the session ends for all.
+    # Unlocked: a stranger who knocks is turned away with a message that reaches them.
     host.click("#lock-room")
     host.wait_for_selector("#lock-state", state="hidden")
+    jo = new_page()
+    knock_as(jo, second["guest_url"], "Jo")
+    entry = host.locator("#lobby li:has-text('Jo')")
+    entry.locator("summary").click()
+    entry.locator(".deny-message").fill("This appointment is for someone else.")
+    entry.get_by_role("button", name="Deny and send the message").click()
+    jo.wait_for_selector("#denied:not([hidden])")
+    assert jo.inner_text("#denied-message-text") == "This appointment is for someone else."
+    host.wait_for_selector("#lobby li:has-text('Jo')", state="detached")
+
+    # Sam comes in too; then Robin is removed, and the session ends for all.
     knock_as(sam, second["guest_url"], "Sam")
     lobby_button(host, "Sam", "Admit").click()
     sam.wait_for_selector("#call:not([hidden])")
@@ -136,3 +163,4 @@ def test_counselor_moderates_the_room(new_page, live_server_process):
             "() => (window.__pcs || []).filter((pc) => pc.connectionState !== 'closed').length"
         )
         assert tracks == 0
+    host.visavis_log.check()  # the counselor's second tab kept to the origin and the CSP too
