@@ -112,10 +112,22 @@ class LiveServer:
 
 @pytest.fixture(autouse=True)
 def _fresh_abuse_limits():
-    """The room abuse limits (rooms/limits.py) count per process: each test starts afresh."""
+    """The room abuse limits (rooms/limits.py): each test starts with nothing counted."""
     from visavis.rooms import limits
 
     limits.reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each async test runs in an event loop of its own; a channel layer (channels-redis
+    keeps asyncio locks and connections) belongs to the loop it was first used in, and a
+    consumer cancelled at a test's end may leave its receive lock taken. So every test
+    gets a new layer instance."""
+    yield
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
 
 
 @pytest.fixture(scope="session")
