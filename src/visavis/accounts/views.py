@@ -115,6 +115,19 @@ def login_view(request):
     )
 
 
+def _refuse_code(form, counters, until) -> int:
+    """A code step failed: count the failure (unless already blocked) and say why on the
+    form, "too many attempts" or "not right". Returns the response status."""
+    if until is None:
+        throttle.record_failure(counters)
+        until = throttle.blocked_until(counters)
+    if until:
+        _refuse(form, _too_many(until))
+        return TOO_MANY
+    _refuse(form, _("This code is not right. Please try again."), field="code")
+    return 200
+
+
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache
@@ -147,14 +160,7 @@ def login_code(request):
                     % {"count": left},
                 )
             return redirect(_after_login(destination))
-        if until is None:
-            throttle.record_failure(counters)
-            until = throttle.blocked_until(counters)
-        if until:
-            _refuse(form, _too_many(until))
-            status = TOO_MANY
-        else:
-            _refuse(form, _("This code is not right. Please try again."), field="code")
+        status = _refuse_code(form, counters, until)
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
 
 
@@ -189,14 +195,7 @@ def second_factor_setup(request):
                     {"codes": codes, "continue_url": destination, "new_setup": True},
                 )
             )
-        if until is None:
-            throttle.record_failure(counters)
-            until = throttle.blocked_until(counters)
-        if until:
-            _refuse(form, _too_many(until))
-            status = TOO_MANY
-        else:
-            _refuse(form, _("This code is not right. Please try again."), field="code")
+        status = _refuse_code(form, counters, until)
     enrolment = second_factor.enrolment(second_factor.pending_device(user))
     return _no_store(
         render(
