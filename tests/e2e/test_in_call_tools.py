@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.helpers import api_appointment, assert_media_keeps_flowing, log_in, wait_for_media
+from tests.e2e.helpers import (
+    api_appointment,
+    assert_media_keeps_flowing,
+    knock,
+    log_in,
+    wait_for_media,
+)
 
 # Every frame a page sends to the server over a WebSocket, kept for the test to read.
 RECORD_SOCKET_FRAMES = """
@@ -84,13 +90,7 @@ def start_call(new_page, server):
         page.context.add_init_script(RECORD_SOCKET_FRAMES)
     log_in(host)
     host.goto(appointment["host_url"])
-    guest.goto(appointment["guest_url"])
-    if guest.locator("#consent-continue").count():  # the privacy notice step, if any
-        guest.check("#consent-read")
-        with guest.expect_navigation(wait_until="load"):
-            guest.click("#consent-continue")
-    guest.fill("#display-name", "Kim")
-    guest.click("#knock-button")
+    knock(guest, appointment["guest_url"], "Kim")
     host.locator("#lobby li:has-text('Kim')").get_by_role("button", name="Admit: Kim").click()
     guest.wait_for_selector("#call:not([hidden])")
     return host, guest

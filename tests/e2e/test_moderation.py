@@ -9,17 +9,7 @@ import re
 import time
 
 from tests.e2e.conftest import PageLog
-from tests.e2e.helpers import api_appointment, log_in, wait_for_media
-
-
-def knock_as(page, guest_url: str, name: str) -> None:
-    page.goto(guest_url)
-    if page.locator("#consent-continue").count():  # the privacy notice step, if any
-        page.check("#consent-read")
-        with page.expect_navigation(wait_until="load"):
-            page.click("#consent-continue")
-    page.fill("#display-name", name)
-    page.click("#knock-button")
+from tests.e2e.helpers import api_appointment, knock, log_in, wait_for_media
 
 
 def wait_until(page, script: str, timeout: float = 10.0) -> None:
@@ -61,7 +51,7 @@ def test_counselor_moderates_the_room(new_page, live_server_process):
 
     # A client knocks in Room B while the counselor sits in Room A: banner, title, tone.
     robin = new_page()
-    knock_as(robin, second["guest_url"], "Robin")
+    knock(robin, second["guest_url"], "Robin")
     robin.wait_for_selector("#waiting:not([hidden])")
     banner = host.locator("#watch-banner")
     banner.wait_for(state="visible")
@@ -90,7 +80,7 @@ def test_counselor_moderates_the_room(new_page, live_server_process):
     host.click("#lock-room")
     host.wait_for_selector("#lock-state:not([hidden])")
     sam = new_page()
-    knock_as(sam, second["guest_url"], "Sam")
+    knock(sam, second["guest_url"], "Sam")
     sam.wait_for_selector("#locked:not([hidden])")
     assert "locked" in sam.inner_text("#locked")
     assert host.locator("#lobby li").count() == 1
@@ -135,7 +125,7 @@ def test_counselor_moderates_the_room(new_page, live_server_process):
     host.click("#lock-room")
     host.wait_for_selector("#lock-state", state="hidden")
     jo = new_page()
-    knock_as(jo, second["guest_url"], "Jo")
+    knock(jo, second["guest_url"], "Jo")
     entry = host.locator("#lobby li:has-text('Jo')")
     entry.locator("summary").click()
     entry.locator(".deny-message").fill("This appointment is for someone else.")
@@ -145,7 +135,7 @@ def test_counselor_moderates_the_room(new_page, live_server_process):
     host.wait_for_selector("#lobby li:has-text('Jo')", state="detached")
 
     # Sam comes in too; then Robin is removed, and the session ends for all.
-    knock_as(sam, second["guest_url"], "Sam")
+    knock(sam, second["guest_url"], "Sam")
     lobby_button(host, "Sam", "Admit").click()
     sam.wait_for_selector("#call:not([hidden])")
     host.locator("#participants li:has-text('Robin')").get_by_role(

@@ -10,7 +10,14 @@ import pytest
 
 from tests.conftest import COUNSELOR_PASSWORD, LiveServer, free_port, server_env
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Pages
-from tests.e2e.helpers import api_appointment, inbound, log_in, start_call, wait_for_media
+from tests.e2e.helpers import (
+    api_appointment,
+    inbound,
+    knock,
+    log_in,
+    start_call,
+    wait_for_media,
+)
 from tests.e2e.netns import TestHost, can_impair, can_make_namespaces
 
 # The browser side only: the database and channel layer play no part, so the
@@ -120,13 +127,7 @@ def test_a_poor_link_offers_audio_only_and_the_voice_goes_on(
         appointment = api_appointment(server, "Poor link")
         log_in(host)
         host.goto(appointment["host_url"])
-        guest.goto(appointment["guest_url"])
-        if guest.locator("#consent-continue").count():  # the privacy notice step, if any
-            guest.check("#consent-read")
-            with guest.expect_navigation(wait_until="load"):
-                guest.click("#consent-continue")
-        guest.fill("#display-name", "Kim")
-        guest.click("#knock-button")
+        knock(guest, appointment["guest_url"], "Kim")
         host.locator("#lobby li:has-text('Kim')").get_by_role("button", name="Admit: Kim").click()
         for page in (host, guest):
             wait_for_media(page)
