@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import datetime
 
@@ -162,3 +163,58 @@ def start_call(make_page, server, title: str, guest_name: str = "Kim"):
     ).click()
     guest.wait_for_selector("#call:not([hidden])")
     return host, guest
+
+
+@contextlib.contextmanager
+def call_across(test_host, playwright, tmp_path, request, *, title: str, guest_name: str):
+    """A call between a counselor outside ``test_host`` (a network namespace, see
+    netns.py) and a client inside it, media flowing: visavis serves on the outside
+    address. Yields (server, host page, guest page). Afterwards the pages are checked
+    (origin, CSP) when the test passed, and browsers and server are stopped either way."""
+    import json
+
+    from tests.conftest import LiveServer, free_port, server_env
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Pages
+
+    port = free_port()
+    origin = f"http://{test_host.outside_address}:{port}"
+    server = LiveServer(
+        data_dir=tmp_path / "data",
+        port=port,
+        extra_env={
+            **server_env(request),
+            "VISAVIS_ALLOWED_HOSTS": json.dumps([test_host.outside_address, "127.0.0.1"]),
+        },
+        host=test_host.outside_address,
+    )
+    server.data_dir.mkdir()
+    assert server.run("createuser", "counselor", "--password-stdin",
+                      stdin=COUNSELOR_PASSWORD).returncode == 0
+    server.start()
+    args = [*CHROMIUM_ARGS, f"--unsafely-treat-insecure-origin-as-secure={origin}"]
+    browsers = []
+    try:
+        outside = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        browsers.append(outside)
+        inside = playwright.chromium.launch(
+            executable_path=test_host.chromium_wrapper(tmp_path, CHROMIUM), args=args
+        )
+        browsers.append(inside)
+        pages = Pages(outside, origin)
+        host, guest = pages.add(outside), pages.add(inside)
+
+        appointment = api_appointment(server, title)
+        log_in(host)
+        host.goto(appointment["host_url"])
+        knock(guest, appointment["guest_url"], guest_name)
+        host.locator(f"#lobby li:has-text('{guest_name}')").get_by_role(
+            "button", name=f"Admit: {guest_name}"
+        ).click()
+        for page in (host, guest):
+            wait_for_media(page)
+        yield server, host, guest
+        pages.close()
+    finally:
+        for browser in browsers:
+            browser.close()
+        server.stop()

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
 import pytest
 
-from tests.conftest import COUNSELOR_PASSWORD, LiveServer, free_port, server_env
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Pages
-from tests.e2e.helpers import api_appointment, inbound, knock, log_in, wait_for_media
+from tests.e2e.helpers import call_across, inbound
 from tests.e2e.netns import TestHost, can_make_namespaces
 
 # The browser side only: the database and channel layer play no part, so the
@@ -60,41 +57,9 @@ def wait_until(predicate, timeout: float, message: str) -> None:
 
 
 def test_media_resumes_after_the_link_comes_back(playwright, test_host, tmp_path, request):
-    port = free_port()
-    origin = f"http://{test_host.outside_address}:{port}"
-    server = LiveServer(
-        data_dir=tmp_path / "data",
-        port=port,
-        extra_env={
-            **server_env(request),
-            "VISAVIS_ALLOWED_HOSTS": json.dumps([test_host.outside_address, "127.0.0.1"]),
-        },
-        host=test_host.outside_address,
-    )
-    server.data_dir.mkdir()
-    assert server.run("createuser", "counselor", "--password-stdin",
-                      stdin=COUNSELOR_PASSWORD).returncode == 0
-    server.start()
-    args = [*CHROMIUM_ARGS, f"--unsafely-treat-insecure-origin-as-secure={origin}"]
-    browsers = []
-    try:
-        outside = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        inside = playwright.chromium.launch(
-            executable_path=test_host.chromium_wrapper(tmp_path, CHROMIUM), args=args
-        )
-        browsers += [outside, inside]
-        pages = Pages(outside, origin)
-        host, guest = pages.add(outside), pages.add(inside)
-
-        appointment = api_appointment(server, "Drop")
-        log_in(host)
-        host.goto(appointment["host_url"])
-        knock(guest, appointment["guest_url"], "Alex")
-        host.locator("#lobby li:has-text('Alex')").get_by_role(
-            "button", name="Admit: Alex"
-        ).click()
-        for page in (host, guest):
-            wait_for_media(page)
+    with call_across(
+        test_host, playwright, tmp_path, request, title="Drop", guest_name="Alex"
+    ) as (server, host, guest):
         ufrags_before = host.evaluate(LOCAL_UFRAGS)
         for page in (host, guest):
             page.evaluate(RECORD_STATES)
@@ -122,8 +87,3 @@ def test_media_resumes_after_the_link_comes_back(playwright, test_host, tmp_path
                 raise
         # It came back through an ICE restart: new ICE credentials were negotiated.
         assert host.evaluate(LOCAL_UFRAGS) != ufrags_before
-        pages.close()
-    finally:
-        for browser in browsers:
-            browser.close()
-        server.stop()

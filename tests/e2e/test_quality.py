@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
 import pytest
 
-from tests.conftest import COUNSELOR_PASSWORD, LiveServer, free_port, server_env
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Pages
 from tests.e2e.helpers import (
-    api_appointment,
+    call_across,
     inbound,
-    knock,
-    log_in,
     start_call,
     wait_for_media,
 )
@@ -97,40 +92,9 @@ def test_a_poor_link_offers_audio_only_and_the_voice_goes_on(
     a network namespace): visavis offers audio only with the reason; accepting it stops
     the client's picture while the voice keeps flowing."""
     link = poor_link_host
-    port = free_port()
-    origin = f"http://{link.outside_address}:{port}"
-    server = LiveServer(
-        data_dir=tmp_path / "data",
-        port=port,
-        extra_env={
-            **server_env(request),
-            "VISAVIS_ALLOWED_HOSTS": json.dumps([link.outside_address, "127.0.0.1"]),
-        },
-        host=link.outside_address,
-    )
-    server.data_dir.mkdir()
-    assert server.run("createuser", "counselor", "--password-stdin",
-                      stdin=COUNSELOR_PASSWORD).returncode == 0
-    server.start()
-    args = [*CHROMIUM_ARGS, f"--unsafely-treat-insecure-origin-as-secure={origin}"]
-    browsers = []
-    try:
-        outside = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        browsers.append(outside)
-        inside = playwright.chromium.launch(
-            executable_path=link.chromium_wrapper(tmp_path, CHROMIUM), args=args
-        )
-        browsers.append(inside)
-        pages = Pages(outside, origin)
-        host, guest = pages.add(outside), pages.add(inside)
-
-        appointment = api_appointment(server, "Poor link")
-        log_in(host)
-        host.goto(appointment["host_url"])
-        knock(guest, appointment["guest_url"], "Kim")
-        host.locator("#lobby li:has-text('Kim')").get_by_role("button", name="Admit: Kim").click()
-        for page in (host, guest):
-            wait_for_media(page)
+    with call_across(
+        link, playwright, tmp_path, request, title="Poor link", guest_name="Kim"
+    ) as (_server, host, guest):
         assert guest.evaluate(SUGGESTION)["shown"] is False
 
         # The link gets poor, both ways: 15 % of the media packets lost, 300 kbit/s.
@@ -164,8 +128,3 @@ def test_a_poor_link_offers_audio_only_and_the_voice_goes_on(
         assert after["video"]["framesDecoded"] - before["video"]["framesDecoded"] <= 1
         assert after["audio"]["packetsReceived"] > before["audio"]["packetsReceived"] + 50
         assert after["audio"]["totalAudioEnergy"] > before["audio"]["totalAudioEnergy"]
-        pages.close()
-    finally:
-        for browser in browsers:
-            browser.close()
-        server.stop()
