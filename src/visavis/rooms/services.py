@@ -228,14 +228,15 @@ def _resume(
     participant.disconnected_at = None
     participant.last_seen = timezone.now()
     participant.save(update_fields=["channel_name", "disconnected_at", "last_seen"])
-    others = _admitted(appointment.pk, exclude=participant.id)
-    if participant.state == p.State.ADMITTED:
+    in_call = participant.state == p.State.ADMITTED
+    others = _admitted(appointment.pk, exclude=participant.id) if in_call else []
+    if in_call:
         # The others relay to this participant's new connection from now on (told first,
         # so that they know before anything this connection sends reaches them).
         deliveries += [Delivery(o.channel_name, None) for o in others]
     deliveries.append(Delivery(channel_name, _welcome(participant, resumed=True)))
     # Whatever happened meanwhile: who is in the call now, or that the knock still stands.
-    if participant.state == p.State.ADMITTED:
+    if in_call:
         peers = [_as_peer(o) for o in others]
         deliveries.append(Delivery(
             channel_name, p.Admitted(type="admitted", peers=peers),
