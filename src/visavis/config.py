@@ -221,6 +221,25 @@ def database_settings(url: str) -> dict:
     return dict(parsed)
 
 
+# channels-redis waits for a process's messages with a blocking pop of up to 5 seconds
+# (RedisChannelLayer.brpop_timeout). redis-py 8 gives every read a socket timeout of 5
+# seconds by default, so on a quiet connection the read was cut off just as the pop
+# ended, and the WebSocket that was waiting died with it (1006 on the client). Reads may
+# take longer than the pop; a dead Redis is still noticed within this many seconds.
+REDIS_READ_TIMEOUT_SECONDS = 15
+
+
+def channel_layer_settings(url: str) -> dict:
+    """Django's CHANNEL_LAYERS entry for Redis at ``url`` (channels-redis)."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": url, "socket_timeout": REDIS_READ_TIMEOUT_SECONDS}],
+            "prefix": "visavis",
+        },
+    }
+
+
 def _check_redis(url: str) -> None:
     from urllib.parse import urlsplit
 

@@ -216,12 +216,7 @@ if CONFIG.database_url:
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
 if CONFIG.redis_url:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [CONFIG.redis_url], "prefix": "visavis"},
-        }
-    }
+    CHANNEL_LAYERS = {"default": _config.channel_layer_settings(CONFIG.redis_url)}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,0 +1,43 @@
+"""The Redis channel layer as settings configure it, against a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from channels_redis.core import RedisChannelLayer
+
+from tests.backends import isolated_redis_url, require_redis
+from visavis import config
+
+
+def test_a_quiet_connection_keeps_waiting_past_the_blocking_pop():
+    """A participant's channel that hears nothing for longer than channels-redis's
+    blocking pop (5 s) must go on waiting, and then get what is sent to it.
+
+    With redis-py 8's default read timeout (also 5 s) the read was cut off with
+    ``redis.exceptions.TimeoutError``, which ended the waiting WebSocket.
+    """
+    url = isolated_redis_url(require_redis())
+    layer = RedisChannelLayer(**config.channel_layer_settings(url)["CONFIG"])
+    quiet = layer.brpop_timeout + 2
+
+    async def scenario():
+        channel = await layer.new_channel()
+
+        async def send_later():
+            await asyncio.sleep(quiet)
+            await layer.send(channel, {"type": "room.deliver", "text": "late"})
+
+        sender = asyncio.create_task(send_later())
+        started = time.monotonic()
+        try:
+            message = await asyncio.wait_for(layer.receive(channel), quiet + 10)
+        finally:
+            await sender
+            await layer.flush()
+        return message, time.monotonic() - started
+
+    message, waited = asyncio.run(scenario())
+    assert message == {"type": "room.deliver", "text": "late"}
+    assert waited >= quiet
