@@ -1,8 +1,8 @@
 """CPU seconds of both browsers over a 30-second call: visavis vs. the bare reference.
 
     .venv/bin/python bench/cpu.py [--seconds 30] [--rounds 2]
-        [--detach-preview | --bare-both-visible | --small-self-view | --flat-tiles
-         | --no-self-view | --bare-scaled | --suspend-audio]
+        [--bare-unscaled] [--detach-preview | --bare-both-visible | --small-self-view
+         | --flat-tiles | --no-self-view | --bare-scaled | --suspend-audio]
 
 Each call gets two fresh headless Chromium instances (A and B, fake camera and
 microphone, flags of tests/e2e/conftest.py), so that each browser's process tree
@@ -10,7 +10,8 @@ microphone, flags of tests/e2e/conftest.py), so that each browser's process tree
 by a marker switch in its command line, its descendants through /proc/*/stat. The call
 is the same page pair as in bench/first_frame.py: visavis (host page in A, the client's
 guest page in B, admitted) or the bare two-page RTCPeerConnection reference. Once the
-first remote frame has been presented on both sides and 2 s more have passed (so that
+first remote frame has been presented on both sides (and the bare pages have been given
+the picture sizes of the visavis pages, see VISAVIS_LAYOUT) and 2 s more have passed (so that
 set-up is not counted), the CPU time (utime + stime of every process of the tree, plus
 the reaped children's) is read, again after ``--seconds``, and the difference summed
 over both browsers. The kinds alternate (visavis, bare, bare, visavis, ...). Reported:
@@ -136,6 +137,42 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 """
 
+# The reference drawn as visavis draws (default; --bare-unscaled turns it off): after the
+# first frame, each bare page shows its remote and its local picture at the size, fit and
+# transform at which the matching visavis page (host page for "a", client page for "b",
+# measured in the first visavis call of the run) draws the other person and the
+# self-view, both in the viewport. Without it the bare page shows one unscaled picture
+# that exactly fills the viewport (the compositor's cheapest case) and keeps its self-view
+# below the viewport, so it is never drawn.
+VISAVIS_LAYOUT = """
+() => {
+  const box = (v) => {
+    if (!v || !v.srcObject) return null;
+    const r = v.getBoundingClientRect();
+    const style = getComputedStyle(v);
+    return {width: r.width, height: r.height, fit: style.objectFit, transform: style.transform};
+  };
+  return {
+    remote: box(document.querySelector(".tile.remote video")),
+    local: box(document.getElementById("local-video")),
+  };
+}
+"""
+APPLY_LAYOUT = """
+(layout) => {
+  const place = (video, box, corner) => {
+    if (!video || !box) return;
+    Object.assign(video.style, {
+      position: "fixed", width: box.width + "px", height: box.height + "px",
+      objectFit: box.fit, transform: box.transform === "none" ? "" : box.transform,
+      ...corner,
+    });
+  };
+  place(document.querySelector("video.remote"), layout.remote, {top: "0", left: "0"});
+  place(document.getElementById("local"), layout.local, {bottom: "0", right: "0"});
+}
+"""
+
 # Main-thread time of a page's renderer (Chrome's Performance domain), in seconds.
 PAGE_METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
 
@@ -156,8 +193,10 @@ def measure(
     kind: str, playwright, server, reference, state, seconds: float, number: int,
     detach_preview: bool = False, bare_both_visible: bool = False,
     small_self_view: bool = False, flat_tiles: bool = False, no_self_view: bool = False,
-    bare_scaled: bool = False, suspend_audio: bool = False,
+    bare_scaled: bool = False, suspend_audio: bool = False, layouts: list | None = None,
 ):
+    """One call of ``kind``; ``layouts``: the visavis pages' picture boxes (filled by the
+    first visavis call, applied to the bare pages), or None for the unscaled reference."""
     markers = (f"cpu-{number}-a", f"cpu-{number}-b")
     a, b = (launch(playwright, marker) for marker in markers)
     try:
@@ -169,6 +208,11 @@ def measure(
             scripts += (BARE_SCALED,) if bare_scaled else ()
             call = BareCall(reference, a, b, scripts)
         first_frames(call)
+        if layouts is not None and kind == "visavis" and not layouts:
+            layouts.extend(page.evaluate(VISAVIS_LAYOUT) for page in call.pages)
+        if layouts and kind == "bare":
+            for page, layout in zip(call.pages, layouts, strict=True):
+                page.evaluate(APPLY_LAYOUT, layout)
         if detach_preview and kind == "visavis":
             call.guest.evaluate(DETACH_PREVIEW)
         if small_self_view and kind == "visavis":
@@ -254,6 +298,11 @@ def main() -> int:
         help="experiment: the bare pages draw the remote picture scaled down (89vw)",
     )
     parser.add_argument(
+        "--bare-unscaled", action="store_true",
+        help="the bare pages as they load: one unscaled picture filling the viewport, "
+        "the self-view off screen (default: drawn at visavis's sizes)",
+    )
+    parser.add_argument(
         "--suspend-audio", action="store_true",
         help="experiment: suspend the visavis pages' running AudioContexts (knock tone)",
     )
@@ -277,6 +326,11 @@ def main() -> int:
         print("experiment: the bare pages draw the remote picture scaled down (89vw)")
     if args.suspend_audio:
         print("experiment: the visavis pages' running AudioContexts are suspended")
+    layouts: list | None = None if args.bare_unscaled or args.bare_scaled else []
+    print("reference: " + (
+        "as loaded (unscaled remote picture, self-view off screen)" if layouts is None
+        else "remote picture and self-view drawn at the visavis pages' sizes"
+    ))
     results: dict[str, list[float]] = {"visavis": [], "bare": []}
     kinds: dict[str, list[dict[str, float]]] = {"visavis": [], "bare": []}
     number = 0
@@ -295,7 +349,7 @@ def main() -> int:
                     bare_both_visible=args.bare_both_visible,
                     small_self_view=args.small_self_view, flat_tiles=args.flat_tiles,
                     no_self_view=args.no_self_view, bare_scaled=args.bare_scaled,
-                    suspend_audio=args.suspend_audio,
+                    suspend_audio=args.suspend_audio, layouts=layouts,
                 )
                 results[kind].append(total)
                 kinds[kind].append(by_kind)
