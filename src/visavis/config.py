@@ -227,6 +227,11 @@ def database_settings(url: str) -> dict:
 # ended, and the WebSocket that was waiting died with it (1006 on the client). Reads may
 # take longer than the pop; a dead Redis is still noticed within this many seconds.
 REDIS_READ_TIMEOUT_SECONDS = 15
+# redis-py 8 also caps a connection pool at 100 connections and fails the command that
+# would need the 101st at once (MaxConnectionsError), where earlier versions had no cap.
+# channels-redis takes a pooled connection for every send, so a busy process (hundreds
+# of participants reconnecting at once) hit the cap and lost messages and connections.
+REDIS_LAYER_MAX_CONNECTIONS = 1000
 
 
 def channel_layer_settings(url: str) -> dict:
@@ -234,7 +239,11 @@ def channel_layer_settings(url: str) -> dict:
     return {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": url, "socket_timeout": REDIS_READ_TIMEOUT_SECONDS}],
+            "hosts": [{
+                "address": url,
+                "socket_timeout": REDIS_READ_TIMEOUT_SECONDS,
+                "max_connections": REDIS_LAYER_MAX_CONNECTIONS,
+            }],
             "prefix": "visavis",
         },
     }

@@ -41,3 +41,24 @@ def test_a_quiet_connection_keeps_waiting_past_the_blocking_pop():
     message, waited = asyncio.run(scenario())
     assert message == {"type": "room.deliver", "text": "late"}
     assert waited >= quiet
+
+
+def test_hundreds_of_sends_at_once_all_arrive():
+    """A burst of sends from one process (hundreds of participants at once) must not
+    fail for want of a pooled Redis connection (redis-py 8 caps pools at 100)."""
+    url = isolated_redis_url(require_redis())
+    layer = RedisChannelLayer(**config.channel_layer_settings(url)["CONFIG"])
+
+    async def scenario():
+        channels = [await layer.new_channel() for _ in range(300)]
+        try:
+            await asyncio.gather(*(
+                layer.send(channel, {"type": "room.deliver", "text": channel})
+                for channel in channels
+            ))
+            return [(await layer.receive(channel))["text"] for channel in channels], channels
+        finally:
+            await layer.flush()
+
+    received, channels = asyncio.run(scenario())
+    assert received == channels

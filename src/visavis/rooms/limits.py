@@ -157,7 +157,11 @@ class RedisStore:
     def __init__(self, url: str, prefix: str = REDIS_PREFIX):
         import redis.asyncio as redis
 
-        self.client = redis.Redis.from_url(url)
+        # Waits for a free connection rather than failing: redis-py 8 fails a command
+        # at once when its pool is at its cap, and a few hundred connections closing
+        # together must still each give back their place.
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=50, timeout=10)
+        self.client = redis.Redis(connection_pool=pool)
         self.prefix = prefix
         self._acquire = self.client.register_script(_ACQUIRE)
         self._refresh = self.client.register_script(_REFRESH)
