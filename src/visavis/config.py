@@ -232,6 +232,11 @@ REDIS_READ_TIMEOUT_SECONDS = 15
 # channels-redis takes a pooled connection for every send, so a busy process (hundreds
 # of participants reconnecting at once) hit the cap and lost messages and connections.
 REDIS_LAYER_MAX_CONNECTIONS = 1000
+# channels-redis keeps the messages for all connections of a process in one list and
+# counts them against one capacity (default 100): a process serving a hundred calls that
+# set up at once dropped signalling messages (ChannelFull). Messages still expire after
+# 60 s if a process stops reading, so this bounds what a dead process leaves behind.
+REDIS_LAYER_CAPACITY = 10_000
 
 
 def channel_layer_settings(url: str) -> dict:
@@ -245,6 +250,7 @@ def channel_layer_settings(url: str) -> dict:
                 "max_connections": REDIS_LAYER_MAX_CONNECTIONS,
             }],
             "prefix": "visavis",
+            "capacity": REDIS_LAYER_CAPACITY,
         },
     }
 

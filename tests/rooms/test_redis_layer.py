@@ -62,3 +62,23 @@ def test_hundreds_of_sends_at_once_all_arrive():
 
     received, channels = asyncio.run(scenario())
     assert received == channels
+
+
+def test_a_busy_process_gets_every_message():
+    """channels-redis counts all waiting messages of a process's connections against
+    one capacity; hundreds waiting at once (calls setting up together) must all arrive
+    rather than be dropped as ChannelFull."""
+    url = isolated_redis_url(require_redis())
+    layer = RedisChannelLayer(**config.channel_layer_settings(url)["CONFIG"])
+
+    async def scenario():
+        channels = [await layer.new_channel() for _ in range(300)]
+        try:
+            for channel in channels:  # one after the other: all wait in Redis together
+                await layer.send(channel, {"type": "room.deliver", "text": channel})
+            return [(await layer.receive(channel))["text"] for channel in channels], channels
+        finally:
+            await layer.flush()
+
+    received, channels = asyncio.run(scenario())
+    assert received == channels
