@@ -466,7 +466,7 @@ def visavis_setup(kind: str, rooms: int, workdir: Path):
             if not k.startswith("VISAVIS_") and k not in ("DATABASE_URL", "REDIS_URL")}
     data_dir = workdir / f"data-{kind}"
     data_dir.mkdir()
-    env = {**base, "VISAVIS_DATA_DIR": str(data_dir), "VISAVIS_LOG_LEVEL": "ERROR",
+    env = {**base, "VISAVIS_DATA_DIR": str(data_dir), "VISAVIS_LOG_LEVEL": "WARNING",
            "VISAVIS_SECRET_KEY": secrets.token_urlsafe(50)}
     database = None
     processes: list[subprocess.Popen] = []
@@ -562,10 +562,12 @@ def report(results: list[dict], args) -> str:
             f"server CPU per message {r['cpu_ms_per_message'] / bare['cpu_ms_per_message']:.1f}x"
         )
     for r in results:
-        if r["still_open"] != r["connections"] or r["errors"] or r["lost"]:
+        warnings = r.get("server_warnings", 0)
+        if r["still_open"] != r["connections"] or r["errors"] or r["lost"] or warnings:
             lines.append(f"  !! {r['name']}: {r['connections'] - r['still_open']} connections "
                          f"closed by the server (codes {r['close_codes']}), {r['lost']} "
-                         f"messages lost, errors: {r['errors']}")
+                         f"messages lost, errors: {r['errors']}, {warnings} warnings or "
+                         "errors in the server logs")
     return "\n".join(lines)
 
 
@@ -606,7 +608,14 @@ def main() -> None:
                 print(f"measuring {target.name} …", flush=True)
                 results.append(asyncio.run(run_clients(
                     target, inflight=args.inflight, candidates=args.candidates)))
-                print(json.dumps(results[-1]), flush=True)  # kept even if a later set-up fails
+            # What the servers complained of (e.g. "a message was dropped"), counted.
+            results[-1]["server_warnings"] = sum(
+                line.count(" WARNING ") + line.count(" ERROR ")
+                for log in workdir.glob("visavis*.log")
+                if log.stem in (("visavis",) if kind == "single" else ("visavis-a", "visavis-b"))
+                for line in log.read_text(errors="replace").splitlines()
+            )
+            print(json.dumps(results[-1]), flush=True)  # kept even if a later set-up fails
     except BaseException:
         print(f"server logs kept in {workdir}", file=sys.stderr)
         raise
