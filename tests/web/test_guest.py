@@ -59,6 +59,14 @@ def test_javascript_catalog_per_language(guest):
     assert guest.get("/jsi18n/fr/").status_code == 404
 
 
+def test_javascript_catalog_is_sent_compressed(guest):
+    import gzip
+
+    response = guest.get("/jsi18n/de/", headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "Stummschalten" in gzip.decompress(response.content).decode()
+
+
 def test_before_the_window_the_page_says_when_the_room_opens(counselor, guest):
     appointment = make(counselor, minutes_from_now=60 * 24)
     response = guest.get(url(appointment))
