@@ -252,13 +252,13 @@ def main() -> int:
         print(
             f"{kind:<8} concealed audio {concealed:6.2%} "
             f"(per side and call {[f'{s['concealed_ratio']:.2%}' for s in sides]}); "
-            f"video {fps:5.1f} fps ({[round(s['fps'], 1) for s in sides]})"
+            f"video {fps:6.2f} fps ({[round(s['fps'], 2) for s in sides]})"
         )
     concealed_ratio = summary["visavis"][0] / summary["bare"][0]
     fps_ratio = summary["visavis"][1] / summary["bare"][1]
     print(f"ratio visavis/bare concealed audio: {concealed_ratio:.2f}x "
           f"(target <= 0.5x: {'met' if concealed_ratio <= 0.5 else 'MISSED'})")
-    print(f"ratio visavis/bare video frame rate: {fps_ratio:.2f}x "
+    print(f"ratio visavis/bare video frame rate: {fps_ratio:.3f}x "
           f"(target >= 1.0x: {'met' if fps_ratio >= 1.0 else 'MISSED'})")
     return 0
 

@@ -130,6 +130,9 @@ export class FakeRTCPeerConnection {
   getTransceivers() {
     return this.transceivers;
   }
+  getSenders() {
+    return this.transceivers.map((transceiver) => transceiver.sender);
+  }
   async setRemoteDescription(description) {
     this.calls.push(["setRemoteDescription", description]);
     this.remoteDescription = description;

@@ -327,3 +327,58 @@ describe("preferVoice", () => {
     }
   });
 });
+
+describe("automatic mode on a thin link (sound first)", () => {
+  /** A connected link with a video sender, whose stats give the link estimate `bps`. */
+  function connectedWithVideo() {
+    const { link, pc } = makeLink();
+    const video = pc.addTrack({ kind: "video" }, null);
+    pc.setConnectionState("connected");
+    const estimate = (/** @type {number | undefined} */ bps) => {
+      const pair = pairReports()[0];
+      pc.stats = statsReport([
+        { id: "T1", type: "transport", selectedCandidatePairId: pair.id },
+        { ...pair, availableOutgoingBitrate: bps },
+      ]);
+    };
+    return { link, video, estimate };
+  }
+
+  test("keeps the video 60 kbit/s under an estimate below 600 kbit/s, and lifts it above", async () => {
+    const { link, video, estimate } = connectedWithVideo();
+    estimate(300_000);
+    await link.measure();
+    await settle();
+    assert.equal(video.parameters.encodings[0].maxBitrate, 240_000);
+    estimate(310_000); // within a tenth: left as it is
+    await link.measure();
+    await settle();
+    assert.equal(video.parameters.encodings[0].maxBitrate, 240_000);
+    estimate(100_000);
+    await link.measure();
+    await settle();
+    assert.equal(video.parameters.encodings[0].maxBitrate, 50_000); // never below 50 kbit/s
+    estimate(2_000_000);
+    await link.measure();
+    await settle();
+    assert.equal("maxBitrate" in video.parameters.encodings[0], false);
+    assert.equal(video.parameters.encodings[0].active, true);
+  });
+
+  test("no estimate, no cap; a chosen mode is left alone", async () => {
+    const { link, video, estimate } = connectedWithVideo();
+    estimate(undefined);
+    await link.measure();
+    await settle();
+    assert.equal("maxBitrate" in video.parameters.encodings[0], false);
+    await link.setMode("standard");
+    estimate(300_000);
+    await link.measure();
+    await settle();
+    assert.equal(video.parameters.encodings[0].maxBitrate, 800_000);
+    await link.setMode("auto");
+    await link.measure();
+    await settle();
+    assert.equal(video.parameters.encodings[0].maxBitrate, 240_000);
+  });
+});

@@ -6,9 +6,9 @@
 /** @typedef {import("./protocol.js").Candidate} Candidate */
 /** @typedef {import("./protocol.js").Description} Description */
 
-import { applyMode } from "./quality.js";
+import { applyMode, autoVideoCap, capChanged } from "./quality.js";
 import { safetyCode } from "./sas.js";
-import { classify, reportsOf, summarize } from "./stats.js";
+import { classify, outgoingEstimate, reportsOf, summarize } from "./stats.js";
 
 const REPAIR_INTERVAL_MS = 1000;
 const MEASURE_INTERVAL_MS = 2000;
@@ -128,6 +128,9 @@ export class PeerLink {
     this.path = null;
     /** @type {import("./quality.js").Mode} */
     this.mode = "auto";
+    /** The video cap in place in automatic mode on a thin link, in bit/s. */
+    /** @type {number | null} */
+    this.videoCap = null;
     /** The safety code, once both session descriptions are known (see sas.js). */
     /** @type {(code: string) => void} */
     this.oncode = () => {};
@@ -187,6 +190,7 @@ export class PeerLink {
     // The selected pair may only appear a moment after "connected", and change later.
     this.showPath(pathFrom(stats));
     const reports = reportsOf(stats);
+    if (this.mode === "auto") this.fitVideoToLink(outgoingEstimate(reports));
     const now = Date.now();
     if (this.lastReports) {
       const quality = summarize(this.lastReports, reports, (now - this.lastMeasured) / 1000);
@@ -197,11 +201,26 @@ export class PeerLink {
   }
 
   /**
+   * Automatic mode: keep the video under a thin link's estimate, so that the voice
+   * keeps its room (quality.js autoVideoCap); lift the cap when the link is good again.
+   * @param {number | null} estimate
+   */
+  fitVideoToLink(estimate) {
+    const cap = autoVideoCap(estimate);
+    if (!capChanged(this.videoCap, cap)) return;
+    this.videoCap = cap;
+    applyMode(this.pc, "auto", cap).catch((error) => {
+      console.warn("visavis: could not fit the video to the link", error);
+    });
+  }
+
+  /**
    * Send video as `mode` asks (no renegotiation).
    * @param {import("./quality.js").Mode} mode
    */
   async setMode(mode) {
     this.mode = mode;
+    this.videoCap = null; // automatic mode fits the video to the link anew
     try {
       await applyMode(this.pc, mode);
     } catch (error) {
@@ -307,6 +326,7 @@ export class PeerLink {
       const stream = this.localStream;
       this.senders.set(kind, this.pc.addTrack(track, ...(stream ? [stream] : [])));
       if (this.mode !== "auto") this.setMode(this.mode);
+      else this.videoCap = null; // the next measurement fits the new sender to the link
     }
   }
 

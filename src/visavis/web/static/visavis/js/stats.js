@@ -40,16 +40,35 @@ function total(reports, type, field) {
 
 /**
  * @param {Report[]} reports
+ * @returns {Report | undefined} the candidate pair the connection uses
+ */
+function selectedPair(reports) {
+  const transport = ofType(reports, "transport").find((t) => t.selectedCandidatePairId);
+  return transport
+    ? reports.find((r) => r.id === transport.selectedCandidatePairId)
+    : ofType(reports, "candidate-pair").find((p) => p.nominated && p.state === "succeeded");
+}
+
+/**
+ * @param {Report[]} reports
  * @returns {number | null} round-trip time of the selected candidate pair, in ms
  */
 function roundTrip(reports) {
-  const transport = ofType(reports, "transport").find((t) => t.selectedCandidatePairId);
-  const pair = transport
-    ? reports.find((r) => r.id === transport.selectedCandidatePairId)
-    : ofType(reports, "candidate-pair").find((p) => p.nominated && p.state === "succeeded");
+  const pair = selectedPair(reports);
   return pair && typeof pair.currentRoundTripTime === "number"
     ? Math.round(pair.currentRoundTripTime * 1000)
     : null;
+}
+
+/**
+ * The browser's estimate of what the link carries outwards, in bit/s (its congestion
+ * control's figure, `availableOutgoingBitrate` of the selected pair), if it gives one.
+ * @param {Report[]} reports
+ * @returns {number | null}
+ */
+export function outgoingEstimate(reports) {
+  const pair = selectedPair(reports);
+  return pair && typeof pair.availableOutgoingBitrate === "number" ? pair.availableOutgoingBitrate : null;
 }
 
 /**
