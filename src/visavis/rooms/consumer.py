@@ -74,7 +74,7 @@ class _Consumer(AsyncWebsocketConsumer):
     - Channels waits for the client and the channel layer with ``asyncio.wait`` and a new
       task for every message. Here each source has one long-lived task, and a lock
       keeps Channels' promise that handlers run one at a time, in arrival order per
-      source. Together: a third of the server CPU per relayed message
+      source. Together: a quarter of the server CPU per relayed message
       (bench/signalling.py).
     """
 
