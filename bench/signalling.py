@@ -181,6 +181,96 @@ async def bare_relay(port: int) -> None:
         await asyncio.get_running_loop().create_future()
 
 
+async def bare_relay_redis(port: int, redis_url: str, prefix: str, name: str) -> None:
+    """The bare relay as one of two processes sharing Redis, like visavis's `redis`
+    set-up: rooms (host, waiting list) and who is on which process live in Redis; a
+    message for a participant on the other process is one PUBLISH to that process's
+    channel, which its one subscriber hands to the WebSocket. Still no validation, no
+    database, no login, no channel layer."""
+    import redis.asyncio as redis
+    from websockets.asyncio.server import serve
+
+    client = redis.Redis.from_url(redis_url)
+    local: dict[str, object] = {}  # participant id -> ws on this process
+    where: dict[str, str] = {}  # participant id -> process name (learned once)
+
+    async def deliver(to: str, message: dict) -> None:
+        text = json.dumps(message)
+        if to in local:
+            await local[to].send(text)
+            return
+        if to not in where:
+            found = await client.get(f"{prefix}where:{to}")
+            if found is None:
+                return
+            where[to] = found.decode()
+        await client.publish(f"{prefix}proc:{where[to]}", json.dumps({"to": to, "text": text}))
+
+    async def lobby(token: str) -> dict:
+        waiting = await client.hgetall(f"{prefix}room:{token}:waiting")
+        return {"type": "lobby", "waiting": [{"id": i.decode(), "name": n.decode()}
+                                             for i, n in waiting.items()]}
+
+    async def handler(ws):
+        me = secrets.token_hex(8)
+        is_host = "sessionid=" in (ws.request.headers.get("Cookie") or "")
+        token = None
+        local[me] = ws
+        await client.set(f"{prefix}where:{me}", name)
+        try:
+            async for text in ws:
+                message = json.loads(text)
+                kind = message.get("type")
+                if kind == "hello":
+                    token = message["room"]
+                    await ws.send(json.dumps({
+                        "type": "welcome", "version": 1, "id": me,
+                        "role": "host" if is_host else "guest",
+                        "state": "admitted" if is_host else "lobby", "max_participants": 4,
+                    }))
+                    if is_host:
+                        await client.set(f"{prefix}room:{token}:host", me)
+                        await ws.send(json.dumps({"type": "admitted", "peers": []}))
+                        await ws.send(json.dumps(await lobby(token)))
+                elif kind == "knock":
+                    await client.hset(f"{prefix}room:{token}:waiting", me, message["name"])
+                    await ws.send(json.dumps({"type": "waiting"}))
+                    host = await client.get(f"{prefix}room:{token}:host")
+                    if host is not None:
+                        await deliver(host.decode(), await lobby(token))
+                elif kind == "admit":
+                    key = f"{prefix}room:{token}:waiting"
+                    guest_name = (await client.hget(key, message["id"]) or b"").decode()
+                    await client.hdel(key, message["id"])
+                    await deliver(message["id"], {"type": "admitted", "peers": [
+                        {"id": me, "name": "host", "role": "host"}]})
+                    await ws.send(json.dumps({"type": "joined", "peer": {
+                        "id": message["id"], "name": guest_name, "role": "guest"}}))
+                    await ws.send(json.dumps(await lobby(token)))
+                elif kind == "signal":
+                    await deliver(message["to"], {"type": "signal", "from": me,
+                                                  "data": message["data"]})
+                elif kind == "ping":
+                    await ws.send(json.dumps({"type": "pong"}))
+        finally:
+            local.pop(me, None)
+
+    async def forward():
+        pubsub = client.pubsub()
+        await pubsub.subscribe(f"{prefix}proc:{name}")
+        async for item in pubsub.listen():
+            if item["type"] != "message":
+                continue
+            envelope = json.loads(item["data"])
+            ws = local.get(envelope["to"])
+            if ws is not None:
+                await ws.send(envelope["text"])
+
+    asyncio.get_running_loop().create_task(forward())
+    async with serve(handler, "127.0.0.1", port, max_size=65536, compression=None):
+        await asyncio.get_running_loop().create_future()
+
+
 # --- clients ------------------------------------------------------------------------------
 
 
@@ -512,6 +602,45 @@ def visavis_setup(kind: str, rooms: int, workdir: Path):
 
 
 @contextlib.contextmanager
+def bare_redis_setup(rooms: int, workdir: Path):
+    """Two bare relay processes sharing Redis: hosts on A, guests on B, as in visavis's
+    `redis` set-up."""
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    prefix = f"bare-bench:{secrets.token_hex(4)}:"
+    processes, ports = [], []
+    try:
+        for name in ("a", "b"):
+            port = free_port()
+            log = workdir / f"bare-{name}.log"
+            process = subprocess.Popen(  # noqa: S603 (our own interpreter and script)
+                [PYTHON, __file__, "--bare-relay", str(port), "--bare-redis",
+                 f"{redis_url}|{prefix}|{name}"],
+                stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            )
+            processes.append(process)
+            wait_for_port(port, process, log)
+            ports.append(port)
+        urls = [f"ws://127.0.0.1:{port}/" for port in ports]
+        origins = [f"http://127.0.0.1:{port}" for port in ports]
+        tokens = [secrets.token_urlsafe(32) for _ in range(rooms + 1)]
+        target = Target("bare relay (2 processes + Redis)", urls[0], urls[1], origins[0],
+                        origins[1], [p.pid for p in processes], "bench", tokens)
+        asyncio.run(run_clients(Target(**{**target.__dict__, "tokens": tokens[:1]}),
+                                inflight=1, candidates=1))
+        target.tokens = tokens[1:]
+        yield target
+    finally:
+        for process in processes:
+            stop(process)
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(match=prefix + "*"):
+            client.delete(key)
+        client.close()
+
+
+@contextlib.contextmanager
 def bare_setup(rooms: int, workdir: Path):
     port = free_port()
     log = workdir / "bare.log"
@@ -554,13 +683,21 @@ def report(results: list[dict], args) -> str:
             f"{r['cpu_ms_per_message']:>10.3f} {r['setup_s']:>8.1f}"
         )
     lines.append("")
-    for r in results[1:]:
-        lines.append(
-            f"{r['name']} / bare relay: memory per connection "
-            f"{r['kib_per_connection'] / bare['kib_per_connection']:.1f}x, "
-            f"p50 {r['p50_ms'] / bare['p50_ms']:.1f}x, p99 {r['p99_ms'] / bare['p99_ms']:.1f}x, "
-            f"server CPU per message {r['cpu_ms_per_message'] / bare['cpu_ms_per_message']:.1f}x"
-        )
+    bare_redis = next((r for r in results if r["name"].startswith("bare relay (2")), None)
+    for r in results:
+        if r["name"].startswith("bare"):
+            continue
+        bases = [("bare relay", bare)]
+        if "Redis" in r["name"] and bare_redis is not None:
+            bases.append(("bare relay over 2 processes + Redis", bare_redis))
+        for label, base in bases:
+            lines.append(
+                f"{r['name']} / {label}: memory per connection "
+                f"{r['kib_per_connection'] / base['kib_per_connection']:.1f}x, "
+                f"p50 {r['p50_ms'] / base['p50_ms']:.1f}x, "
+                f"p99 {r['p99_ms'] / base['p99_ms']:.1f}x, server CPU per message "
+                f"{r['cpu_ms_per_message'] / base['cpu_ms_per_message']:.1f}x"
+            )
     for r in results:
         warnings = r.get("server_warnings", 0)
         if r["still_open"] != r["connections"] or r["errors"] or r["lost"] or warnings:
@@ -581,6 +718,7 @@ def main() -> None:
                         help="comma-separated: single, redis")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--bare-relay", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-redis", help=argparse.SUPPRESS)  # "url|prefix|name"
     args = parser.parse_args()
 
     if args.bare_relay:
@@ -588,7 +726,10 @@ def main() -> None:
             import uvloop  # as uvicorn uses it when installed: the same event loop for both
 
             uvloop.install()
-        asyncio.run(bare_relay(args.bare_relay))
+        if args.bare_redis:
+            asyncio.run(bare_relay_redis(args.bare_relay, *args.bare_redis.split("|")))
+        else:
+            asyncio.run(bare_relay(args.bare_relay))
         return
 
     args.load_before = os.getloadavg()[0]  # other work on the machine skews latency
@@ -603,6 +744,12 @@ def main() -> None:
             results.append(asyncio.run(run_clients(
                 target, inflight=args.inflight, candidates=args.candidates)))
             print(json.dumps(results[-1]), flush=True)
+        if "redis" in args.setups.split(","):
+            with bare_redis_setup(args.rooms, workdir) as target:
+                print(f"measuring {target.name} …", flush=True)
+                results.append(asyncio.run(run_clients(
+                    target, inflight=args.inflight, candidates=args.candidates)))
+                print(json.dumps(results[-1]), flush=True)
         for kind in args.setups.split(","):
             with visavis_setup(kind, args.rooms, workdir) as target:
                 print(f"measuring {target.name} …", flush=True)
