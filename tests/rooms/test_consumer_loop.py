@@ -11,6 +11,9 @@ from channels.testing import WebsocketCommunicator
 
 from visavis.rooms.consumer import _Consumer
 
+# Channels' websocket_disconnect closes old database connections.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 class Probe(_Consumer):
     """Says its channel name on connect; a client message takes a while to handle."""
