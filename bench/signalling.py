@@ -16,7 +16,9 @@ visavis / bare relay.
 Set-ups:
   single  one ``visavis serve`` process, SQLite, in-memory channel layer (the default)
   redis   two ``visavis serve`` processes sharing PostgreSQL and Redis, every host on
-          process A and every guest on process B, so every message crosses processes
+          process A and every guest on process B, so every message crosses processes;
+          measured also against the bare relay run the same way, as two processes
+          that pass messages through Redis pub/sub (``bare_relay_redis``)
 
 Traffic goes to 127.0.0.1 only. Everything is started and stopped by this script; the
 ``redis`` set-up creates a database ``visavis_bench_<random>`` on the PostgreSQL server
@@ -549,6 +551,15 @@ def _pg_admin(url: str):
     return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
 
 
+def warmed_up(target: Target) -> Target:
+    """Run the first room of ``target`` once, unmeasured, so that code loaded on first use
+    is not counted per connection; the target keeps the other rooms."""
+    asyncio.run(run_clients(Target(**{**target.__dict__, "tokens": target.tokens[:1]}),
+                            inflight=1, candidates=1))
+    target.tokens = target.tokens[1:]
+    return target
+
+
 @contextlib.contextmanager
 def visavis_setup(kind: str, rooms: int, workdir: Path):
     """Yield a Target for visavis in set-up ``kind``; stop everything afterwards."""
@@ -587,12 +598,7 @@ def visavis_setup(kind: str, rooms: int, workdir: Path):
             origin_guest=origins[-1], pids=[p.pid for p in processes], session=session,
             tokens=tokens, guest_sessions=guests,
         )
-        # Warm up: one full room, so that code loaded on first use is not counted per
-        # connection.
-        asyncio.run(run_clients(Target(**{**target.__dict__, "tokens": tokens[:1]}),
-                                inflight=1, candidates=1))
-        target.tokens = tokens[1:]
-        yield target
+        yield warmed_up(target)
     finally:
         for process in processes:
             stop(process)
@@ -625,10 +631,7 @@ def bare_redis_setup(rooms: int, workdir: Path):
         tokens = [secrets.token_urlsafe(32) for _ in range(rooms + 1)]
         target = Target("bare relay (2 processes + Redis)", urls[0], urls[1], origins[0],
                         origins[1], [p.pid for p in processes], "bench", tokens)
-        asyncio.run(run_clients(Target(**{**target.__dict__, "tokens": tokens[:1]}),
-                                inflight=1, candidates=1))
-        target.tokens = tokens[1:]
-        yield target
+        yield warmed_up(target)
     finally:
         for process in processes:
             stop(process)
@@ -652,10 +655,7 @@ def bare_setup(rooms: int, workdir: Path):
         tokens = [secrets.token_urlsafe(32) for _ in range(rooms + 1)]
         target = Target("bare websockets relay", url, url, origin, origin, [process.pid],
                         "bench", tokens)
-        asyncio.run(run_clients(Target(**{**target.__dict__, "tokens": tokens[:1]}),
-                                inflight=1, candidates=1))
-        target.tokens = tokens[1:]
-        yield target
+        yield warmed_up(target)
     finally:
         stop(process)
 
