@@ -131,23 +131,28 @@ def assert_media_keeps_flowing(page, before: list[dict]) -> None:
         assert new["audio"]["totalAudioEnergy"] > old["audio"]["totalAudioEnergy"], (old, new)
 
 
-def api_appointment(server, title: str, username: str = "counselor") -> dict:
-    """Create an appointment through the JSON API (for tests about rooms, not the dashboard)."""
+def api(server, method: str, path: str, body: dict | None = None,
+        username: str = "counselor") -> dict:
+    """Call the JSON API (``path`` below /api/v1) as ``username``, with a fresh token."""
     import json
     import urllib.request
-    from datetime import UTC
 
     token = server.run("createtoken", username).stdout.strip().splitlines()[-1]
-    body = json.dumps(
-        {"title": title, "start": datetime.now(UTC).isoformat(), "duration_minutes": 50}
-    ).encode()
     request = urllib.request.Request(
-        server.url + "/api/v1/appointments",
-        data=body,
+        server.url + "/api/v1" + path, method=method,
+        data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request) as response:
-        return json.load(response)
+        return json.load(response) if response.status != 204 else {}
+
+
+def api_appointment(server, title: str, username: str = "counselor") -> dict:
+    """Create an appointment through the JSON API (for tests about rooms, not the dashboard)."""
+    from datetime import UTC
+
+    body = {"title": title, "start": datetime.now(UTC).isoformat(), "duration_minutes": 50}
+    return api(server, "POST", "/appointments", body, username=username)
 
 
 def start_call(make_page, server, title: str, guest_name: str = "Kim"):

@@ -9,17 +9,15 @@ itself never serves it.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import confirm_privacy_notice, log_in, open_guest_page
+from tests.e2e.helpers import api, confirm_privacy_notice, knock, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,17 +55,6 @@ def axe_source() -> str:
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True,
                        capture_output=True, timeout=600)
     return AXE.read_text(encoding="utf-8")
-
-
-def api(server, method: str, path: str, body: dict | None = None) -> dict:
-    token = server.run("createtoken", "counselor").stdout.strip().splitlines()[-1]
-    request = urllib.request.Request(
-        server.url + "/api/v1" + path, method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request) as response:
-        return json.load(response) if response.status != 204 else {}
 
 
 def appointment(server, title: str, *, days: float = 0, **extra) -> dict:
@@ -139,9 +126,7 @@ def test_every_client_page_passes_axe_on_desktop_and_phone(
     audit(guest, "ended")
 
     denied = new_page()
-    open_guest_page(denied, plain["guest_url"])
-    denied.fill("#display-name", "Stranger")
-    denied.click("#knock-button")
+    knock(denied, plain["guest_url"], "Stranger")
     host.locator("#lobby li:has-text('Stranger')").get_by_role(
         "button", name="Deny: Stranger"
     ).click()
@@ -150,9 +135,7 @@ def test_every_client_page_passes_axe_on_desktop_and_phone(
 
     # In the call (the host admits a client).
     in_call = new_page()
-    open_guest_page(in_call, plain["guest_url"])
-    in_call.fill("#display-name", "Kim")
-    in_call.click("#knock-button")
+    knock(in_call, plain["guest_url"], "Kim")
     host.locator("#lobby li:has-text('Kim')").get_by_role("button", name="Admit: Kim").click()
     in_call.wait_for_selector("#call:not([hidden])")
     audit(in_call, "in the call")

@@ -6,11 +6,10 @@ violations); this test walks through every page and state so that the check sees
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import UTC, datetime, timedelta
 
 from tests.e2e.helpers import (
+    api,
     confirm_privacy_notice,
     create_appointment,
     enter_room,
@@ -20,17 +19,6 @@ from tests.e2e.helpers import (
 )
 
 PIN = "482916"
-
-
-def api(server, method: str, path: str, body: dict | None = None) -> dict:
-    token = server.run("createtoken", "counselor").stdout.strip().splitlines()[-1]
-    request = urllib.request.Request(
-        server.url + "/api/v1" + path, method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request) as response:
-        return json.load(response)
 
 
 def visit(page, url: str, *, status: int | None = None) -> None:
