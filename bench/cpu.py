@@ -68,13 +68,18 @@ VIDEOS_DRAWN = """
 # Experiment (--bare-both-visible): the bare page shows its remote picture at the top at
 # its natural size and the local one below it, out of the 1280x720 viewport; this puts
 # both side by side in view, as visavis shows the other person and the self-view.
-BARE_BOTH_VISIBLE = """
-document.addEventListener("DOMContentLoaded", () => {
+def page_style(css: str) -> str:
+    """An init script that adds ``css`` to the page once its document is there."""
+    return f"""
+document.addEventListener("DOMContentLoaded", () => {{
   const style = document.createElement("style");
-  style.textContent = "video { width: 48vw; }";
+  style.textContent = {css!r};
   document.head.append(style);
-});
+}});
 """
+
+
+BARE_BOTH_VISIBLE = page_style("video { width: 48vw; }")
 
 # Experiment (--small-self-view): visavis shows the self-view from the camera track itself
 # (1280x720, up to 30 fps, drawn ~210x160); this gives it a clone of the track scaled
@@ -129,13 +134,7 @@ FLAT_TILES = """
 
 # Experiment (--bare-scaled): the bare page's remote picture drawn scaled down (89vw,
 # about the size of the client's remote tile in visavis), its local one still off screen.
-BARE_SCALED = """
-document.addEventListener("DOMContentLoaded", () => {
-  const style = document.createElement("style");
-  style.textContent = "video.remote { width: 89vw; }";
-  document.head.append(style);
-});
-"""
+BARE_SCALED = page_style("video.remote { width: 89vw; }")
 
 # The reference drawn as visavis draws (default; --bare-unscaled turns it off): after the
 # first frame, each bare page shows its remote and its local picture at the size, fit and
