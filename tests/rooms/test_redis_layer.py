@@ -5,21 +5,27 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from channels_redis.core import RedisChannelLayer
 
 from tests.backends import isolated_redis_url, require_redis
 from visavis import config
 
 
-def test_a_quiet_connection_keeps_waiting_past_the_blocking_pop():
+@pytest.fixture
+def layer() -> RedisChannelLayer:
+    """A Redis channel layer configured as settings.py configures it, on a real Redis."""
+    url = isolated_redis_url(require_redis())
+    return RedisChannelLayer(**config.channel_layer_settings(url)["CONFIG"])
+
+
+def test_a_quiet_connection_keeps_waiting_past_the_blocking_pop(layer):
     """A participant's channel that hears nothing for longer than channels-redis's
     blocking pop (5 s) must go on waiting, and then get what is sent to it.
 
     With redis-py 8's default read timeout (also 5 s) the read was cut off with
     ``redis.exceptions.TimeoutError``, which ended the waiting WebSocket.
     """
-    url = isolated_redis_url(require_redis())
-    layer = RedisChannelLayer(**config.channel_layer_settings(url)["CONFIG"])
     quiet = layer.brpop_timeout + 2
 
     async def scenario():
@@ -43,11 +49,9 @@ def test_a_quiet_connection_keeps_waiting_past_the_blocking_pop():
     assert waited >= quiet
 
 
-def test_hundreds_of_sends_at_once_all_arrive():
+def test_hundreds_of_sends_at_once_all_arrive(layer):
     """A burst of sends from one process (hundreds of participants at once) must not
     fail for want of a pooled Redis connection (redis-py 8 caps pools at 100)."""
-    url = isolated_redis_url(require_redis())
-    layer = RedisChannelLayer(**config.channel_layer_settings(url)["CONFIG"])
 
     async def scenario():
         channels = [await layer.new_channel() for _ in range(300)]
@@ -64,12 +68,10 @@ def test_hundreds_of_sends_at_once_all_arrive():
     assert received == channels
 
 
-def test_a_busy_process_gets_every_message():
+def test_a_busy_process_gets_every_message(layer):
     """channels-redis counts all waiting messages of a process's connections against
     one capacity; hundreds waiting at once (calls setting up together) must all arrive
     rather than be dropped as ChannelFull."""
-    url = isolated_redis_url(require_redis())
-    layer = RedisChannelLayer(**config.channel_layer_settings(url)["CONFIG"])
 
     async def scenario():
         channels = [await layer.new_channel() for _ in range(300)]
