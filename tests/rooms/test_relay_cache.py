@@ -97,22 +97,3 @@ def test_known_peers_learn_from_admitted_and_joined_and_forget_otherwise():
         assert peers.channel_of("a") is None, changed
     peers.saw("admitted")  # without routes (cannot happen today): unknown, ask the database
     assert peers.channel_of("a") is None
-
-
-async def test_the_process_layer_sweeps_expired_messages_at_most_once_a_second(monkeypatch):
-    from visavis.rooms import layer
-
-    clock = [100.0]
-    monkeypatch.setattr(layer.time, "monotonic", lambda: clock[0])
-    channels = layer.ProcessChannelLayer(expiry=60)
-    sweeps = []
-    monkeypatch.setattr(layer.InMemoryChannelLayer, "_clean_expired",
-                        lambda self: sweeps.append(clock[0]))
-    await channels.send("a.inmemory!x", {"type": "t"})
-    await channels.receive("a.inmemory!x")
-    await channels.send("a.inmemory!x", {"type": "t"})
-    await channels.receive("a.inmemory!x")
-    clock[0] += 1.5
-    await channels.send("a.inmemory!x", {"type": "t"})
-    await channels.receive("a.inmemory!x")
-    assert sweeps == [100.0, 101.5]

@@ -17,7 +17,6 @@ import hmac
 import time
 import uuid
 import weakref
-from collections import deque
 
 from django.conf import settings
 
@@ -68,7 +67,9 @@ class MemoryStore:
     def __init__(self, clock=time.monotonic):
         self.clock = clock
         self.members: dict[str, dict[str, float]] = {}
-        self.events: dict[str, deque] = {}
+        # Oldest first; a list, not a deque: most keys hold one or two times, and an
+        # empty deque alone is ~600 bytes (one per connecting address).
+        self.events: dict[str, list[float]] = {}
 
     async def acquire(self, key: str, member: str, limit: int) -> bool:
         now = self.clock()
@@ -97,9 +98,13 @@ class MemoryStore:
 
     async def allow(self, key: str, limit: int, seconds: float) -> bool:
         now = self.clock()
-        events = self.events.setdefault(key, deque())
-        while events and events[0] <= now - seconds:
-            events.popleft()
+        events = self.events.get(key)
+        if events is None:
+            events = self.events[key] = []
+        expired = 0
+        while expired < len(events) and events[expired] <= now - seconds:
+            expired += 1
+        del events[:expired]
         if len(events) >= limit:
             return False
         events.append(now)
