@@ -221,37 +221,23 @@ def database_settings(url: str) -> dict:
     return dict(parsed)
 
 
-# channels-redis waits for a process's messages with a blocking pop of up to 5 seconds
-# (RedisChannelLayer.brpop_timeout). redis-py 8 gives every read a socket timeout of 5
-# seconds by default, so on a quiet connection the read was cut off just as the pop
-# ended, and the WebSocket that was waiting died with it (1006 on the client). Reads may
-# take longer than the pop; a dead Redis is still noticed within this many seconds.
-REDIS_READ_TIMEOUT_SECONDS = 15
-# redis-py 8 also caps a connection pool at 100 connections and fails the command that
-# would need the 101st at once (MaxConnectionsError), where earlier versions had no cap.
-# channels-redis takes a pooled connection for every send, so a busy process (hundreds
-# of participants reconnecting at once) hit the cap and lost messages and connections.
-REDIS_LAYER_MAX_CONNECTIONS = 1000
-# channels-redis keeps the messages for all connections of a process in one list and
-# counts them against one capacity (default 100): a process serving a hundred calls that
-# set up at once dropped signalling messages (ChannelFull). Messages still expire after
-# 60 s if a process stops reading, so this bounds what a dead process leaves behind.
-REDIS_LAYER_CAPACITY = 10_000
-
-
 def channel_layer_settings(url: str) -> dict:
-    """Django's CHANNEL_LAYERS entry for Redis at ``url`` (channels-redis)."""
+    """Django's CHANNEL_LAYERS entry for Redis at ``url``: channels-redis's pub/sub layer.
+
+    Each message is one ``PUBLISH`` to the recipient's channel, to which the process
+    holding that WebSocket subscribes, on one connection per process each way. The list
+    layer (``RedisChannelLayer``) needs four round trips for a send and a blocking pop per
+    receive; relaying across two processes took 4.6 times as long at p99 as a bare relay
+    over Redis, and 1.8 times with this layer (bench/signalling.py). What the list layer
+    offers beyond it, messages that wait in Redis for a process that is briefly not
+    subscribed (while it reconnects to Redis), does not help signalling: a connection
+    that is gone cannot use them, one that reconnects gets the room's state afresh
+    (docs/protocol.md, *Resuming*), and the client sends an offer again when no answer
+    came (peer.js ``repair``).
+    """
     return {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            "hosts": [{
-                "address": url,
-                "socket_timeout": REDIS_READ_TIMEOUT_SECONDS,
-                "max_connections": REDIS_LAYER_MAX_CONNECTIONS,
-            }],
-            "prefix": "visavis",
-            "capacity": REDIS_LAYER_CAPACITY,
-        },
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [{"address": url}], "prefix": "visavis"},
     }
 
 

@@ -136,6 +136,12 @@ async def place(role: str, room: str, host_session: str) -> tuple[Client, list[C
         ids["waiting"] = (await waiting.hello(room))["id"]
         await waiting.send({"type": "knock", "name": "Wren"})
         await waiting.expect("waiting")
+        # The knock reaches the host through the channel layer (with Redis, some time
+        # later): wait for it, or it would come as an answer to the first fuzzed message.
+        while True:
+            message = await host.receive()
+            if message["type"] == "lobby" and message["waiting"]:
+                break
         return host, opened, ids
     if role == "fresh":
         fresh = await open_client()

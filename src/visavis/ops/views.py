@@ -37,12 +37,25 @@ def _database_check() -> None:
             connection.close()
 
 
+async def _forget(layer, channel: str) -> None:
+    """Channels has no "delete channel": a layer learns that nobody reads a channel any
+    more when a waiting receive on it is cancelled (Redis pub/sub unsubscribes then).
+    Without this, every health check would leave a subscription behind."""
+    receiving = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0)  # let it start waiting: cancelled before that, it cleans nothing
+    receiving.cancel()
+    await asyncio.gather(receiving, return_exceptions=True)
+
+
 async def _channel_layer_check() -> None:
     """A message through the channel layer to a fresh channel of this process and back."""
     layer = get_channel_layer()
     channel = await layer.new_channel("healthz.")
-    await layer.send(channel, {"type": "healthz.ping"})
-    message = await layer.receive(channel)
+    try:
+        await layer.send(channel, {"type": "healthz.ping"})
+        message = await layer.receive(channel)
+    finally:
+        await _forget(layer, channel)
     if message.get("type") != "healthz.ping":
         raise RuntimeError("the channel layer returned another message")
 
