@@ -192,7 +192,10 @@ async def bare_relay_redis(port: int, redis_url: str, prefix: str, name: str) ->
     import redis.asyncio as redis
     from websockets.asyncio.server import serve
 
-    client = redis.Redis.from_url(redis_url)
+    # As visavis's abuse limits do: redis-py 8 fails the 101st command of a default pool
+    # at once; a blocking pool makes commands wait for a free connection instead.
+    client = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+        redis_url, max_connections=50, timeout=20))
     local: dict[str, object] = {}  # participant id -> ws on this process
     where: dict[str, str] = {}  # participant id -> process name (learned once)
 

@@ -98,7 +98,7 @@ def test_settings_with_both_urls(tmp_path):
     assert found["db"]["ENGINE"] == "django.db.backends.postgresql"
     assert found["db"]["NAME"] == "visavis"
     assert found["db"]["OPTIONS"]["pool"]  # a connection pool per process
-    assert found["layer"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert found["layer"]["BACKEND"] == "visavis.rooms.layer.RedisPubSubLayer"
     assert found["layer"]["CONFIG"]["hosts"][0]["address"] == "redis://cache:6379/3"
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert found["metrics"] is True

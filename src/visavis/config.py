@@ -222,7 +222,8 @@ def database_settings(url: str) -> dict:
 
 
 def channel_layer_settings(url: str) -> dict:
-    """Django's CHANNEL_LAYERS entry for Redis at ``url``: channels-redis's pub/sub layer.
+    """Django's CHANNEL_LAYERS entry for Redis at ``url``: channels-redis's pub/sub layer
+    (with a lighter mailbox per channel, rooms/layer.py).
 
     Each message is one ``PUBLISH`` to the recipient's channel, to which the process
     holding that WebSocket subscribes, on one connection per process each way. The list
@@ -236,7 +237,7 @@ def channel_layer_settings(url: str) -> dict:
     came (peer.js ``repair``).
     """
     return {
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": "visavis.rooms.layer.RedisPubSubLayer",
         "CONFIG": {"hosts": [{"address": url}], "prefix": "visavis"},
     }
 

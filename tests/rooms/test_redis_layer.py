@@ -1,5 +1,6 @@
-"""The Redis channel layer as settings configure it (channels-redis's pub/sub layer),
-against a real Redis: two layer instances stand for two server processes."""
+"""The Redis channel layer as settings configure it (channels-redis's pub/sub layer
+with visavis's mailbox), against a real Redis: two layer instances stand for two server
+processes."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import time
 import pytest
 import redis
 from channels.layers import get_channel_layer
-from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.test import AsyncClient
 
 from tests.backends import isolated_redis_url, require_redis
 from visavis import config
+from visavis.rooms.layer import RedisPubSubLayer
 
 # redis-py 8 cuts off any read that takes longer than this by default.
 REDIS_READ_TIMEOUT = 5
@@ -32,12 +33,12 @@ def make_layer(url):
     name that lets the test find their connections."""
     prefix = f"visavis-test-{secrets.token_hex(4)}"
 
-    def make(name: str = "a") -> RedisPubSubChannelLayer:
+    def make(name: str = "a") -> RedisPubSubLayer:
         settings = config.channel_layer_settings(url)
-        assert settings["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+        assert settings["BACKEND"] == "visavis.rooms.layer.RedisPubSubLayer"
         settings["CONFIG"]["prefix"] = prefix
         settings["CONFIG"]["hosts"][0]["client_name"] = f"{prefix}-{name}"
-        return RedisPubSubChannelLayer(**settings["CONFIG"])
+        return RedisPubSubLayer(**settings["CONFIG"])
 
     make.prefix = prefix
     return make
@@ -192,7 +193,7 @@ def test_a_connection_that_ends_leaves_no_subscription(make_layer, url):
 @pytest.mark.django_db
 async def test_health_checks_leave_no_subscription(make_layer, url, settings):
     settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": "visavis.rooms.layer.RedisPubSubLayer",
         "CONFIG": {"hosts": [{"address": url}], "prefix": make_layer.prefix},
     }}
     try:
