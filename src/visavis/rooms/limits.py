@@ -12,6 +12,7 @@ token: neither an address nor a room link is ever written there in the clear.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import hashlib
 import hmac
 import time
@@ -98,13 +99,8 @@ class MemoryStore:
 
     async def allow(self, key: str, limit: int, seconds: float) -> bool:
         now = self.clock()
-        events = self.events.get(key)
-        if events is None:
-            events = self.events[key] = []
-        expired = 0
-        while expired < len(events) and events[expired] <= now - seconds:
-            expired += 1
-        del events[:expired]
+        events = self.events.setdefault(key, [])
+        del events[:bisect.bisect_right(events, now - seconds)]  # the times out of the window
         if len(events) >= limit:
             return False
         events.append(now)
