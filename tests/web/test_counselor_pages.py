@@ -176,9 +176,30 @@ def test_edit_the_whole_series_and_set_a_new_pin(browser, counselor):
     assert "246810" in text(browser.get(f"/appointments/{others[1].pk}"))
 
 
+def test_cancel_asks_first_and_says_what_the_client_sees(browser, counselor):
+    appointment = make(counselor)
+    detail = text(browser.get(f"/appointments/{appointment.pk}"))
+    # The button on the appointment page leads to a question, not to the act.
+    assert f'href="/appointments/{appointment.pk}/cancel"' in detail
+    question = browser.get(f"/appointments/{appointment.pk}/cancel")
+    assert question.status_code == 200
+    page = text(question)
+    assert "Cancel this appointment?" in page
+    assert "their link will only say that the appointment was cancelled" in page
+    assert "This cannot be undone." in page
+    assert "Yes, cancel the appointment" in page and "No, keep the appointment" in page
+    appointment.refresh_from_db()
+    assert not appointment.is_cancelled
+    # A POST without the confirmation (an old form, a double click) only asks again.
+    again = browser.post(f"/appointments/{appointment.pk}/cancel")
+    assert "Cancel this appointment?" in text(again)
+    appointment.refresh_from_db()
+    assert not appointment.is_cancelled
+
+
 def test_cancel_from_the_detail_page(browser, counselor):
     appointment = make(counselor)
-    response = browser.post(f"/appointments/{appointment.pk}/cancel")
+    response = browser.post(f"/appointments/{appointment.pk}/cancel", {"confirm": "yes"})
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.is_cancelled
@@ -192,14 +213,31 @@ def test_cancel_the_rest_of_a_series(browser, counselor):
         duration_minutes=50, frequency="weekly", count=3,
     )
     second = services.series_members(series)[1]
-    browser.post(f"/appointments/{second.pk}/cancel", {"apply_to": "series"})
+    question = text(browser.get(f"/appointments/{second.pk}/cancel"))
+    assert 'name="apply_to" value="series"' in question
+    browser.post(f"/appointments/{second.pk}/cancel", {"apply_to": "series", "confirm": "yes"})
     assert Appointment.objects.filter(cancelled_at__isnull=False).count() == 3
+
+
+def test_replace_the_link_asks_first(browser, counselor, guest):
+    appointment = make(counselor)
+    old = appointment.room_token
+    detail = text(browser.get(f"/appointments/{appointment.pk}"))
+    assert f'href="/appointments/{appointment.pk}/revoke"' in detail
+    page = text(browser.get(f"/appointments/{appointment.pk}/revoke"))
+    assert "Replace the client's link?" in page
+    assert "the link you sent will only say that it is no longer valid" in page
+    assert "Yes, replace the link" in page and "No, keep the link" in page
+    browser.post(f"/appointments/{appointment.pk}/revoke")  # not confirmed: asks again
+    appointment.refresh_from_db()
+    assert appointment.room_token == old
+    assert guest.get(f"/r/{old}").status_code == 200
 
 
 def test_replace_the_link(browser, counselor, guest):
     appointment = make(counselor)
     old = appointment.room_token
-    response = browser.post(f"/appointments/{appointment.pk}/revoke")
+    response = browser.post(f"/appointments/{appointment.pk}/revoke", {"confirm": "yes"})
     appointment.refresh_from_db()
     assert appointment.room_token != old
     assert appointment.room_token in text(browser.get(response["Location"]))
@@ -224,12 +262,15 @@ def test_set_a_random_pin(browser, counselor):
     "method, path",
     [
         ("get", ""), ("get", "/edit"), ("post", "/cancel"), ("post", "/revoke"),
+        ("get", "/cancel"), ("get", "/revoke"),
         ("post", "/pin"), ("post", "/send"), ("get", "/invitation.ics"), ("get", "/room"),
     ],
 )
 def test_another_counselors_appointment_is_404(browser, other_counselor, method, path):
     theirs = make(other_counselor)
-    response = getattr(browser, method)(f"/appointments/{theirs.pk}{path}")
+    response = getattr(browser, method)(f"/appointments/{theirs.pk}{path}", **(
+        {"data": {"confirm": "yes"}} if method == "post" else {}
+    ))
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert not theirs.is_cancelled and not theirs.has_pin

@@ -244,14 +244,33 @@ def edit_appointment(request, appointment_id):
     )
 
 
+# Cancelling and replacing the link change what the client's link does, and cannot be
+# undone: each asks first. GET shows what will happen to the client; only a POST with
+# confirm=yes acts (a POST without it shows the question again).
+_CONFIRMED = "yes"
+
+
+def _confirmed(request) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == _CONFIRMED
+
+
 @login_required
-@require_POST
 def cancel(request, appointment_id):
-    form = ApplyToForm(request.POST)
-    apply_to = form.cleaned_data["apply_to"] if form.is_valid() else "this"
+    appointment = _owned(request, appointment_id)
+    form = ApplyToForm(request.POST or None)
+    apply_to = (form.cleaned_data["apply_to"] if form.is_valid() else "") or "this"
+    if appointment.is_cancelled:
+        messages.info(request, _("This appointment is already cancelled."))
+        return redirect("appointment-detail", appointment.pk)
+    if not _confirmed(request):
+        return render(
+            request,
+            "web/appointment_confirm.html",
+            {"appointment": appointment, "action": "cancel", "apply_to": apply_to},
+        )
     try:
         appointments.cancel_appointment(
-            owner=request.user, appointment_id=appointment_id, apply_to=apply_to or "this"
+            owner=request.user, appointment_id=appointment.pk, apply_to=apply_to
         )
     except appointments.AppointmentNotFound:
         raise Http404 from None
@@ -267,10 +286,19 @@ def cancel(request, appointment_id):
 
 
 @login_required
-@require_POST
 def revoke_link(request, appointment_id):
+    appointment = _owned(request, appointment_id)
+    if appointment.is_cancelled:
+        messages.error(request, _("A cancelled appointment cannot be changed."))
+        return redirect("appointment-detail", appointment.pk)
+    if not _confirmed(request):
+        return render(
+            request,
+            "web/appointment_confirm.html",
+            {"appointment": appointment, "action": "revoke"},
+        )
     try:
-        appointment = appointments.revoke_link(owner=request.user, appointment_id=appointment_id)
+        appointment = appointments.revoke_link(owner=request.user, appointment_id=appointment.pk)
     except appointments.AppointmentNotFound:
         raise Http404 from None
     messages.success(
