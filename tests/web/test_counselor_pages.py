@@ -42,7 +42,7 @@ FORM = {
 
 def test_dashboard_groups_today_upcoming_and_past(browser, counselor):
     now = timezone.localtime()
-    make(counselor, title="Today one", start=now.replace(hour=0, minute=5))
+    make(counselor, title="Today one", start=now.replace(second=0, microsecond=0))
     make(counselor, title="Tomorrow one", start=now + timedelta(days=1))
     make(counselor, title="Last week", start=now - timedelta(days=7))
     body = text(browser.get("/"))
@@ -51,6 +51,62 @@ def test_dashboard_groups_today_upcoming_and_past(browser, counselor):
     assert "Today one" in today and "Tomorrow one" in upcoming and "Last week" in past
     assert "Enter room" in today
     assert "Enter room" not in past
+
+
+def test_dashboard_lists_a_session_that_is_over_under_past(browser, counselor):
+    """Over three hours ago (today, or yesterday just after midnight): its link no longer
+    works, so it is not under Today and offers no "Enter room"."""
+    make(counselor, title="Earlier one", start=timezone.localtime() - timedelta(hours=3))
+    body = text(browser.get("/"))
+    today, rest = body.split('id="upcoming-heading"', 1)
+    upcoming, past = rest.split('class="past"', 1)
+    assert "Earlier one" not in today and "Earlier one" not in upcoming
+    assert "Earlier one" in past
+    assert "Enter room" not in past
+    assert "No appointments today." in today
+
+
+def test_a_start_in_the_past_is_refused_with_a_clear_error(browser, counselor):
+    an_hour_ago = timezone.localtime() - timedelta(hours=1)
+    response = browser.post(
+        "/appointments/new", {**FORM, "start": an_hour_ago.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "This start time has already passed. Please choose a time in the future." in page
+    assert not Appointment.objects.exists()
+    # A few minutes late is fine: the form may have been open a while.
+    just_now = timezone.localtime() - timedelta(minutes=2)
+    response = browser.post(
+        "/appointments/new", {**FORM, "start": just_now.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 302
+    assert Appointment.objects.count() == 1
+
+
+def test_moving_an_appointment_into_the_past_is_refused(browser, counselor):
+    appointment = make(counselor)
+    yesterday = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = browser.post(
+        f"/appointments/{appointment.pk}/edit",
+        {"title": "Session K.", "start": yesterday, "duration_minutes": "50",
+         "language": "en", "external_url": ""},
+    )
+    assert "This start time has already passed" in text(response)
+    moved = Appointment.objects.get(pk=appointment.pk)
+    assert moved.start == appointment.start
+
+
+def test_an_appointment_that_is_over_can_still_be_renamed(browser, counselor):
+    appointment = make(counselor, start=timezone.now() - timedelta(days=1))
+    start = timezone.localtime(appointment.start).strftime("%Y-%m-%dT%H:%M")
+    response = browser.post(
+        f"/appointments/{appointment.pk}/edit",
+        {"title": "Renamed", "start": start, "duration_minutes": "50",
+         "language": "en", "external_url": ""},
+    )
+    assert response.status_code == 302
+    assert Appointment.objects.get(pk=appointment.pk).title == "Renamed"
 
 
 def test_dashboard_search_by_title(browser, counselor):

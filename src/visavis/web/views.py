@@ -75,10 +75,18 @@ def _by_day(items) -> list[dict]:
 def dashboard(request):
     query = request.GET.get("q", "").strip()[:200]
     today = timezone.localdate()
+    now = timezone.now()
     found = list(appointments.search(owner=request.user, query=query))
-    todays = [a for a in found if timezone.localtime(a.start).date() == today]
-    upcoming = [a for a in found if timezone.localtime(a.start).date() > today]
-    past = [a for a in found if timezone.localtime(a.start).date() < today]
+    # Past: an earlier day, or over today, once the client's link no longer works (so
+    # no "Enter room" for a session that has ended).
+    over = {a.pk for a in found if appointments.window(a, now=now) == Entry.ENDED}
+    todays = [
+        a for a in found if timezone.localtime(a.start).date() == today and a.pk not in over
+    ]
+    upcoming = [
+        a for a in found if timezone.localtime(a.start).date() > today and a.pk not in over
+    ]
+    past = [a for a in found if timezone.localtime(a.start).date() < today or a.pk in over]
     past.reverse()
     form = AppointmentForm(initial={"language": _client_language_default(request)})
     return render(
@@ -118,7 +126,9 @@ def _take_new_pin(request, appointment) -> str | None:
 @login_required
 def create_appointment(request):
     form = AppointmentForm(
-        request.POST or None, initial={"language": _client_language_default(request)}
+        request.POST or None,
+        initial={"language": _client_language_default(request)},
+        owner=request.user,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -208,6 +218,7 @@ def edit_appointment(request, appointment_id):
         initial=initial,
         in_series=appointment.series_id is not None,
         has_pin=appointment.has_pin,
+        owner=request.user,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
