@@ -85,6 +85,19 @@ def test_createuser_creates_once(env):
     assert "alice" in line
 
 
+def test_createuser_sets_the_name_clients_see(env):
+    created = run(env, "createuser", "jdoe", "--display-name", "Dr. Jane Doe",
+                  "--password-stdin", stdin=GOOD_PASSWORD + "\n")
+    assert created.returncode == 0, created.stderr
+    shown = run(env, "shell", "-c", (
+        "from django.contrib.auth import get_user_model\n"
+        "from visavis.accounts.services import display_name\n"
+        "print(display_name(get_user_model().objects.get(username='jdoe'), language='en'))"
+    ))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == "Dr. Jane Doe"
+
+
 def test_createuser_rejects_empty_password(env):
     result = run(env, "createuser", "bob", "--password-stdin", stdin="\n")
     line = assert_one_line_error(result)
