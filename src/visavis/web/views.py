@@ -539,6 +539,7 @@ def _guest_page(request, link, language: str):
             status=200,
             refresh_seconds=max(5, min(int(wait) + 2, 3600)),
             opens_minutes=settings.VISAVIS["ROOM_OPENS_MINUTES_BEFORE"],
+            before_the_session=[] if appointment.is_external else invitations.before_the_session(),
         )
     if entry == Entry.PIN_REQUIRED:
         return _guest_pin(request, appointment, language, now)
