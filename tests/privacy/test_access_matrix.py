@@ -54,6 +54,8 @@ POSTS = {
     "cancel": ("/appointments/{id}/cancel", [LOGIN, LOGIN, 404, 302, 404]),
     "revoke link": ("/appointments/{id}/revoke", [LOGIN, LOGIN, 404, 302, 404]),
     "new pin": ("/appointments/{id}/pin", [LOGIN, LOGIN, 404, 302, 404]),
+    # Each counselor's own name for clients; no appointment involved.
+    "display name": ("/accounts/name/", [LOGIN, LOGIN, 302, 302, 302]),
     # An empty result is refused plainly, whoever sends it; nothing is stored.
     "setup test result (empty)": ("/r/{token}/setup/result", [400, 400, 400, 400, 400]),
     # Last: it ends the role's logins (then the login page follows, for everyone).
