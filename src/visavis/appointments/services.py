@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from visavis.accounts import throttle
 from visavis.appointments.models import (
     CLIENT_LANGUAGES,
     FREQUENCY_WEEKS,
@@ -712,7 +713,8 @@ def enter_pin(
 def purge(*, now: datetime | None = None) -> int:
     """Delete every appointment whose end lies more than ``retention_days`` back, with all
     that is attached to it (participants, revoked links, PIN attempts, and anything else
-    that refers to it), plus emptied series, old PIN attempts and expired sessions.
+    that refers to it), plus emptied series, old PIN attempts, login failures whose window
+    is over, and expired sessions.
 
     Returns how many appointments were deleted. Safe to run at any time, in any process,
     as often as wanted.
@@ -730,6 +732,7 @@ def purge(*, now: datetime | None = None) -> int:
         Appointment.objects.filter(pk__in=expired[offset : offset + 500]).delete()
     Series.objects.filter(appointments__isnull=True).delete()
     PinAttempt.objects.filter(at__lt=now - _lockout()).delete()
+    throttle.delete_expired(now=now)
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     return len(expired)
 
