@@ -649,11 +649,11 @@ def _lockout() -> timedelta:
 
 
 def _recent_failures(appointment_id, now: datetime) -> list[datetime]:
+    """The latest failures within the lockout before ``now``, newest first. Also those
+    later than ``now``: a concurrent request that began later may have counted first."""
     limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
     return list(
-        PinAttempt.objects.filter(
-            appointment_id=appointment_id, at__gt=now - _lockout(), at__lte=now
-        )
+        PinAttempt.objects.filter(appointment_id=appointment_id, at__gt=now - _lockout())
         .order_by("-at")
         .values_list("at", flat=True)[:limit]
     )
@@ -677,31 +677,34 @@ def enter_pin(
 ) -> PinCheck:
     """Check a PIN a guest entered, at most ``pin_max_attempts`` wrong ones per
     ``pin_lockout_minutes`` per appointment (counted in the database, so across all server
-    processes). On success the guest's session remembers it for this appointment."""
+    processes). On success the guest's session remembers it for this appointment.
+
+    An attempt is admitted and counted as a failure under a lock on the appointment's row
+    (in every process; SQLite's transactions take the write lock at their start), and only
+    then is the PIN's hash checked, outside the lock; a right PIN removes its record again.
+    So concurrent guesses are evaluated at most the limit, and a slow hash holds up no one.
+    """
     now = now or timezone.now()
+    pin = (pin or "").strip()
+    limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
     with transaction.atomic():
-        # One check at a time per appointment, in whichever process.
+        # One admission at a time per appointment, in whichever process.
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         failures = _recent_failures(locked.pk, now)
         blocked = _blocked_until(failures)
         if blocked is not None:
             return PinCheck(ok=False, blocked_until=blocked)
-        pin = (pin or "").strip()
         if not _PIN.fullmatch(pin):
             # A typo in the format is not a guess: it does not count.
-            return PinCheck(ok=False, malformed=True,
-                            remaining=settings.VISAVIS["PIN_MAX_ATTEMPTS"] - len(failures))
-        if not locked.pin_hash or check_password(pin, locked.pin_hash):
-            ok = True
-        else:
-            ok = False
-            PinAttempt.objects.create(appointment=locked, at=now)
-            failures.insert(0, now)
-    if ok:
+            return PinCheck(ok=False, malformed=True, remaining=limit - len(failures))
+        attempt = PinAttempt.objects.create(appointment=locked, at=now) if locked.pin_hash else None
+    if attempt is None or check_password(pin, locked.pin_hash):
+        if attempt is not None:
+            attempt.delete()
         if session is not None:
             _remember_pin(locked, session)
         return PinCheck(ok=True)
-    limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
+    failures = _recent_failures(locked.pk, now)
     return PinCheck(
         ok=False, remaining=max(0, limit - len(failures)), blocked_until=_blocked_until(failures)
     )
