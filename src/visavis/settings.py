@@ -11,6 +11,7 @@ from visavis import config as _config
 CONFIG = _config.load()
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = CONFIG.data_dir
+_config.prepare_data_dir(CONFIG)  # 0700, the SQLite database 0600
 
 SECRET_KEY = _config.secret_key(CONFIG)
 DEBUG = CONFIG.debug
@@ -78,11 +79,15 @@ TEMPLATES = [
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "visavis.sqlite3",
+        "NAME": DATA_DIR / _config.SQLITE_NAME,
         "OPTIONS": {
             # WAL lets the signalling consumer write while pages read; the busy
             # timeout absorbs short write contention instead of failing a request.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # secure_delete: deleted rows are overwritten with zeros, not left in free pages
+            # (appointments/services.py purge() also empties the -wal file afterwards).
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+            ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },

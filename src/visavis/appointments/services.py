@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -737,7 +737,19 @@ def purge(*, now: datetime | None = None) -> int:
     PinAttempt.objects.filter(at__lt=now - _lockout()).delete()
     throttle.delete_expired(now=now)
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    _forget_deleted()
     return len(expired)
+
+
+def _forget_deleted() -> None:
+    """On SQLite: deleted rows are overwritten (``secure_delete``, settings.py), but their
+    earlier versions stay in the ``-wal`` file until a checkpoint: copy it into the
+    database and empty it now. (If a reader holds it, the next purge does it.)"""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # --- calendar feed --------------------------------------------------------------------------
