@@ -41,6 +41,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Near the top, so that answers given before the view (static files, redirects,
+    # refused CSRF, bad hosts) are not framed either.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Above WhiteNoise, so that static files get the Permissions-Policy too.
     "visavis.web.middleware.PrivacyHeadersMiddleware",
@@ -54,7 +57,6 @@ MIDDLEWARE = [
     "visavis.accounts.middleware.SecondFactorSetupMiddleware",
     "visavis.web.middleware.CounselorTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "visavis.urls"
