@@ -104,6 +104,14 @@ class Config(BaseSettings):
     # Consent (issue 4): the operator's privacy notice, de.html and en.html (HTML fragments)
     # in this directory; unset or a missing file: the shipped default text.
     privacy_notice_dir: Path | None = None
+    # Who is responsible for the data, shown in the shipped notice (issue 15): name and
+    # address, how to reach them about privacy, the data protection officer and the legal
+    # basis (both optional). Unset: the notice says so in neutral words, and `serve` and
+    # `check --deploy` warn the operator.
+    privacy_controller: str | None = Field(default=None, max_length=2000)
+    privacy_contact: str | None = Field(default=None, max_length=2000)
+    privacy_officer: str | None = Field(default=None, max_length=2000)
+    privacy_legal_basis: str | None = Field(default=None, max_length=2000)
 
     # Counselor accounts (issues 5 and 8): second factor, login throttling, idle sessions.
     require_second_factor: bool = False

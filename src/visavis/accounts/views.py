@@ -24,11 +24,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from visavis.accounts import pending, second_factor, sessions, throttle
+from visavis.accounts import pending, second_factor, services, sessions, throttle
 from visavis.accounts.forms import (
     CodeForm,
     ConfirmDeviceForm,
     CurrentCodeForm,
+    DisplayNameForm,
     EmailForm,
     LoginForm,
 )
@@ -212,7 +213,7 @@ def second_factor_setup(request):
 
 @login_required
 @never_cache
-def account(request):
+def account(request, name_form=None):
     user = request.user
     return render(
         request,
@@ -225,7 +226,13 @@ def account(request):
             "email_enabled": _email_enabled(),
             "email_form": EmailForm(initial={"email": user.email}),
             "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "name_form": name_form
+            or DisplayNameForm(initial={"display_name": services.own_display_name(user)}),
+            "default_names": [
+                services.default_display_name(code) for code in ("en", "de")
+            ],
         },
+        status=400 if name_form is not None else 200,
     )
 
 
@@ -280,6 +287,22 @@ def logout_everywhere(request):
     logout(request)
     messages.success(request, _("You are logged out everywhere."))
     return redirect("login")
+
+
+@login_required
+@require_POST
+def change_display_name(request):
+    """The name clients see in a call (never the login name)."""
+    form = DisplayNameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_display_name(user=request.user, name=form.cleaned_data["display_name"])
+        except services.AccountError as exc:
+            form.add_error("display_name", str(exc))
+        else:
+            messages.success(request, _("Your name for clients is saved."))
+            return redirect("account")
+    return account(request, name_form=form)
 
 
 @login_required

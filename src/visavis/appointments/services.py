@@ -205,6 +205,25 @@ def clean_external_url(url: str | None) -> str:
     return url
 
 
+# How far in the past a new start may lie: the counselor may have opened the form a few
+# minutes before saving it, or create the appointment for a session that just began.
+PAST_START_GRACE = timedelta(minutes=5)
+
+
+def check_start_not_past(start: datetime, *, owner, now: datetime | None = None) -> datetime:
+    """Refuse a start more than :data:`PAST_START_GRACE` ago: an appointment in the past
+    would only be listed as over, its link never working. The counselor's pages and the
+    API call this for a new start (creating, or moving an appointment); the functions
+    below accept any start, for imports and tests. A naive ``start`` is read in the
+    counselor's time zone; the aware start is returned."""
+    start = _aware(start, zone_for(owner))
+    if start < (now or timezone.now()) - PAST_START_GRACE:
+        raise AppointmentError(
+            _("This start time has already passed. Please choose a time in the future.")
+        )
+    return start
+
+
 def new_random_pin() -> str:
     return f"{secrets.randbelow(10**PIN_LENGTH):06d}"
 

@@ -281,6 +281,7 @@ def join(
     or was ended (entering opens a new session); anyone else is a guest in the lobby. A
     host joining afresh replaces any earlier host connection of the room.
     """
+    from visavis.accounts.services import display_name
     from visavis.appointments.services import find_by_room_token
 
     appointment = find_by_room_token(room_token)
@@ -298,7 +299,8 @@ def join(
         appointment=appointment,
         role=p.Role.HOST if is_host else p.Role.GUEST,
         state=p.State.LOBBY,
-        name=(user.get_full_name() or user.get_username())[:60] if is_host else "",
+        # Clients see the name the counselor chose (or a neutral one), never the login.
+        name=display_name(user, language=appointment.language)[:60] if is_host else "",
         user=user if is_host else None,
         channel_name=channel_name,
     )
