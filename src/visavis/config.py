@@ -55,7 +55,7 @@ class Config(BaseSettings):
     # of a call. See docs/deploy.md.
     turn_urls: list[Annotated[str, Field(pattern=r"^(stun|stuns|turn|turns):[^\s]+$")]] = []
     turn_secret: str | None = None
-    turn_credential_ttl: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
+    turn_credential_ttl: int = Field(default=600, ge=60, le=7 * 24 * 3600)
     turn_realm: str = "visavis"
     ice_transport_policy: Literal["all", "relay"] = "all"
     resume_grace_seconds: int = Field(default=60, ge=5, le=3600)

@@ -40,6 +40,7 @@ from visavis.appointments.models import (
     new_feed_token,
     new_room_token,
 )
+from visavis.appointments.signals import guest_entry_closed
 
 MIN_DURATION = 5
 MAX_DURATION = 600
@@ -513,6 +514,7 @@ def cancel_appointment(
             target.cancelled_at = now
             target.sequence += 1
             target.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+            guest_entry_closed.send(sender=Appointment, appointment_id=target.pk)
     return appointment
 
 
@@ -531,6 +533,7 @@ def revoke_link(*, owner, appointment_id) -> Appointment:
     appointment.room_token = new_room_token()
     appointment.sequence += 1
     appointment.save(update_fields=["room_token", "sequence", "updated_at"])
+    guest_entry_closed.send(sender=Appointment, appointment_id=appointment.pk)
     return appointment
 
 
