@@ -245,6 +245,7 @@ class RoomConsumer(_Consumer):
                 user=self.scope.get("user"),
                 channel_name=self.channel_name,
                 resume=message.resume,
+                rejoin=message.rejoin,
             )
         except BaseException:
             await limits.exit_room(message.room, self.channel_name)

@@ -204,15 +204,20 @@ def _welcome(participant: Participant, *, resumed: bool) -> p.Welcome:
         max_participants=max_participants(),
         resume=token,
         resumed=resumed,
+        resume_grace=int(resume_grace().total_seconds()),
         ice_servers=ice_servers_for(participant.id),
         ice_transport_policy=settings.VISAVIS["ICE_TRANSPORT_POLICY"],
     )
 
 
 def _resume(
-    appointment: Appointment, token: str, channel_name: str
+    appointment: Appointment, token: str, channel_name: str, *, rejoin: bool = False
 ) -> tuple[Participant, list[Delivery]] | None:
-    """Put a participant whose connection dropped back in its place, or return None."""
+    """Put a participant whose connection dropped back in its place, or return None.
+
+    With ``rejoin`` (a new page: reloaded, or the link opened again) the participant's
+    media connections are gone: the others in the call are told that it left and joined
+    again under the same id, so that each replaces its tile instead of adding one."""
     participant = Participant.objects.filter(
         appointment=appointment, resume_hash=_hash(token), state__in=ACTIVE_STATES
     ).first()
@@ -230,7 +235,16 @@ def _resume(
     participant.save(update_fields=["channel_name", "disconnected_at", "last_seen"])
     in_call = participant.state == p.State.ADMITTED
     others = _admitted(appointment.pk, exclude=participant.id) if in_call else []
-    if in_call:
+    if in_call and rejoin:
+        left = p.Left(type="left", id=participant.id)
+        joined = p.Joined(type="joined", peer=_as_peer(participant))
+        route = {participant.id: channel_name}
+        for o in others:
+            deliveries += [
+                Delivery(o.channel_name, left),
+                Delivery(o.channel_name, joined, routes=route),
+            ]
+    elif in_call:
         # The others relay to this participant's new connection from now on (told first,
         # so that they know before anything this connection sends reaches them).
         deliveries += [Delivery(o.channel_name, None) for o in others]
@@ -270,7 +284,8 @@ def _expire_stale(appointment_id, *, now: datetime | None = None) -> list[Delive
 
 @transaction.atomic
 def join(
-    *, room_token: str, user, channel_name: str, resume: str | None = None
+    *, room_token: str, user, channel_name: str, resume: str | None = None,
+    rejoin: bool = False,
 ) -> tuple[Participant, list[Delivery]]:
     """Open a participant for a connection that said hello to ``room_token``.
 
@@ -289,7 +304,7 @@ def join(
     appointment = _lock_room(appointment.pk)
     deliveries = _expire_stale(appointment.pk)
     if resume:
-        resumed = _resume(appointment, resume, channel_name)
+        resumed = _resume(appointment, resume, channel_name, rejoin=rejoin)
         if resumed is not None:
             participant, more = resumed
             return participant, deliveries + more
