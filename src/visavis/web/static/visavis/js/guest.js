@@ -69,13 +69,19 @@ async function knock(name, saved = null) {
     connection.leave();
     return socket;
   }));
-  /** Keep the place for a reload, for as long as the server keeps it after a drop. */
+  /** Keep the place (waiting or in the call) for a reload, for as long as the server
+   * keeps it after a drop; 0 while there is no place to keep. */
   let grace = 0;
   const save = () => {
     if (!grace || !connection.resumeToken || connection.closedByUs) return;
     saveResume(window.localStorage, config.room, {
       token: connection.resumeToken, name, expires: Date.now() + grace,
     });
+  };
+  /** @param {import("./protocol.js").Welcome} welcome */
+  const keepPlace = (welcome) => {
+    grace = (welcome.resume_grace ?? 60) * 1000;
+    save();
   };
   const saver = setInterval(() => { if (connection.socket) save(); }, SAVE_EVERY_MS);
   window.addEventListener("pagehide", save);
@@ -98,14 +104,17 @@ async function knock(name, saved = null) {
   // After a reconnect the server may no longer know us (state "lobby"): knock again.
   connection.onwelcome = (welcome) => {
     if (welcome.state === "lobby") {
-      stopSaving();  // the server no longer keeps a place for us: a new knock
+      grace = 0;  // no place (yet, or any more): knock, and keep the place once we have one
+      forgetPlace();
       connection.knock(name);
-      return;
+    } else {
+      keepPlace(welcome);
     }
-    grace = (welcome.resume_grace ?? 60) * 1000;
-    save();
   };
-  connection.onwaiting = () => showWaiting(name);
+  connection.onwaiting = () => {
+    if (connection.welcome) keepPlace(connection.welcome);
+    showWaiting(name);
+  };
   connection.onadmitted = (peers) => {
     byId("sent-back-info").hidden = true;
     showSection("call", SECTIONS);
