@@ -509,6 +509,14 @@ def end(*, actor_id: str) -> list[Delivery]:
     return [*deliveries, Delivery(actor.channel_name, ended, close=True)]
 
 
+def session_ended(appointment_id) -> bool:
+    """Whether the host ended the session for everyone and has not entered the room since
+    (knocks are refused meanwhile): the client's page says so instead of opening the camera."""
+    return RoomState.objects.filter(
+        appointment_id=appointment_id, ended_at__isnull=False
+    ).exists()
+
+
 def watching(*, user) -> p.Watching:
     """For a counselor's watch connection: each of their rooms where someone waits now."""
     now = timezone.now()
