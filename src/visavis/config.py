@@ -8,6 +8,7 @@ nothing configured. The environment wins over the file; the file is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -54,7 +55,7 @@ class Config(BaseSettings):
     # of a call. See docs/deploy.md.
     turn_urls: list[Annotated[str, Field(pattern=r"^(stun|stuns|turn|turns):[^\s]+$")]] = []
     turn_secret: str | None = None
-    turn_credential_ttl: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
+    turn_credential_ttl: int = Field(default=600, ge=60, le=7 * 24 * 3600)
     turn_realm: str = "visavis"
     ice_transport_policy: Literal["all", "relay"] = "all"
     resume_grace_seconds: int = Field(default=60, ge=5, le=3600)
@@ -180,6 +181,29 @@ def load() -> Config:
         raise ConfigError(f"invalid configuration: {problems}") from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read configuration file {_config_file()}: {exc}") from None
+
+
+SQLITE_NAME = "visavis.sqlite3"
+
+
+def prepare_data_dir(config: Config) -> None:
+    """Make the data directory private to the user visavis runs as (mode 0700), and the
+    SQLite database in it (0600: created so before SQLite opens it, or narrowed if an
+    older version made it readable for all). SQLite gives its ``-wal`` and ``-shm``
+    files the mode of the database. An existing folder or file this user may not change
+    is left as it is."""
+    directory = config.data_dir
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        directory.chmod(0o700)
+    if config.database_url:
+        return
+    database = directory / SQLITE_NAME
+    with contextlib.suppress(OSError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        for path in (database, *(directory / f"{SQLITE_NAME}{end}" for end in ("-wal", "-shm"))):
+            if path.exists():
+                path.chmod(0o600)
 
 
 def secret_key(config: Config) -> str:

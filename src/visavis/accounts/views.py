@@ -84,24 +84,26 @@ def login_view(request):
     if request.method == "POST":
         form = LoginForm(request, data=request.POST)
         counters = throttle.login_counters(request, request.POST.get("username", ""))
-        until = throttle.blocked_until(counters)
-        if until:
-            _refuse(form, _too_many(until))
+        # Admitted (and counted as a failure) before the password hash is computed.
+        admission = throttle.admit(counters)
+        if not admission.admitted:
+            _refuse(form, _too_many(admission.blocked_until))
             status = TOO_MANY
         elif form.is_valid():
             user = form.get_user()
             if second_factor.is_enabled(user):
+                throttle.succeeded(admission, forgive=False)  # forgiven after the code
                 pending.begin(request, user, step=pending.CODE, next_url=next_url)
                 return redirect("login-code")
             if second_factor.required():
+                throttle.succeeded(admission, forgive=False)
                 pending.begin(request, user, step=pending.SETUP, next_url=next_url)
                 return redirect("account-second-factor")
             login(request, user)
-            throttle.forget(counters[0])
+            throttle.succeeded(admission)
             return redirect(_after_login(next_url))
         else:
-            throttle.record_failure(counters)
-            until = throttle.blocked_until(counters)
+            until = throttle.failed(admission)
             if until:
                 _refuse(form, _too_many(until))
                 status = TOO_MANY
@@ -116,12 +118,10 @@ def login_view(request):
     )
 
 
-def _refuse_code(form, counters, until) -> int:
-    """A code step failed: count the failure (unless already blocked) and say why on the
-    form, "too many attempts" or "not right". Returns the response status."""
-    if until is None:
-        throttle.record_failure(counters)
-        until = throttle.blocked_until(counters)
+def _refuse_code(form, admission) -> int:
+    """A code step failed (refused, or admitted and wrong: counted already): say why on
+    the form, "too many attempts" or "not right". Returns the response status."""
+    until = throttle.failed(admission) if admission.admitted else admission.blocked_until
     if until:
         _refuse(form, _too_many(until))
         return TOO_MANY
@@ -141,14 +141,13 @@ def login_code(request):
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        counters = throttle.login_counters(request, user.get_username())
-        until = throttle.blocked_until(counters)
+        admission = throttle.admit(throttle.login_counters(request, user.get_username()))
         verified = None
-        if until is None and form.is_valid():
+        if admission.admitted and form.is_valid():
             verified = second_factor.verify(user, form.cleaned_data["code"])
         if verified:
             destination = pending.complete(request, user)
-            throttle.forget(counters[0])
+            throttle.succeeded(admission)
             if verified.recovery_code:
                 left = second_factor.recovery_codes_left(user)
                 messages.warning(
@@ -161,7 +160,7 @@ def login_code(request):
                     % {"count": left},
                 )
             return redirect(_after_login(destination))
-        status = _refuse_code(form, counters, until)
+        status = _refuse_code(form, admission)
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
 
 
@@ -179,16 +178,15 @@ def second_factor_setup(request):
     form = ConfirmDeviceForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        counters = throttle.login_counters(request, user.get_username())
-        until = throttle.blocked_until(counters)
+        admission = throttle.admit(throttle.login_counters(request, user.get_username()))
         codes = None
-        if until is None and form.is_valid():
+        if admission.admitted and form.is_valid():
             codes = second_factor.confirm(user, form.cleaned_data["code"])
         if codes:
             destination = reverse("account")
             if finishing_login:
                 destination = _after_login(pending.complete(request, user))
-            throttle.forget(counters[0])
+            throttle.succeeded(admission)
             return _no_store(
                 render(
                     request,
@@ -196,7 +194,7 @@ def second_factor_setup(request):
                     {"codes": codes, "continue_url": destination, "new_setup": True},
                 )
             )
-        status = _refuse_code(form, counters, until)
+        status = _refuse_code(form, admission)
     enrolment = second_factor.enrolment(second_factor.pending_device(user))
     return _no_store(
         render(
@@ -240,16 +238,15 @@ def account(request, name_form=None):
 
 def _check_current_code(request) -> bool:
     """A current code for changing the second factor, throttled like the login."""
-    counters = throttle.login_counters(request, request.user.get_username())
-    until = throttle.blocked_until(counters)
-    if until:
-        messages.error(request, _too_many(until))
+    admission = throttle.admit(throttle.login_counters(request, request.user.get_username()))
+    if not admission.admitted:
+        messages.error(request, _too_many(admission.blocked_until))
         return False
     form = CurrentCodeForm(request.POST)
     if form.is_valid() and second_factor.verify(request.user, form.cleaned_data["code"]):
+        throttle.succeeded(admission, forgive=False)
         return True
-    throttle.record_failure(counters)
-    until = throttle.blocked_until(counters)
+    until = throttle.failed(admission)
     messages.error(
         request, _too_many(until) if until else _("This code is not right. Please try again.")
     )
@@ -354,12 +351,11 @@ class PasswordResetView(_EmailOnly, auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
-        counter = [throttle.for_reset(self.request)]
-        until = throttle.blocked_until(counter)
-        if until:
-            form.add_error(None, _too_many(until))
+        # Every request counts (admitted ones stay recorded), not only failures.
+        admission = throttle.admit([throttle.for_reset(self.request)])
+        if not admission.admitted:
+            form.add_error(None, _too_many(admission.blocked_until))
             return self.render_to_response(self.get_context_data(form=form), status=TOO_MANY)
-        throttle.record_failure(counter)
         return super().form_valid(form)
 
 

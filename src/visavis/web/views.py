@@ -21,6 +21,7 @@ from visavis.appointments import calendar, invitations
 from visavis.appointments import services as appointments
 from visavis.appointments.services import Entry, LinkState
 from visavis.consent.views import guest_consent_step
+from visavis.rooms import services as room_services
 from visavis.rooms.routing import WATCH_PATH, WS_PATH
 from visavis.rooms.services import max_participants
 from visavis.web.forms import (
@@ -529,6 +530,10 @@ def _guest_page(request, link, language: str):
         return _notice(request, appointment, "cancelled", language, status=410)
     if entry == Entry.ENDED:
         return _notice(request, appointment, "ended", language, status=410)
+    if entry in (Entry.OPEN, Entry.PIN_REQUIRED) and room_services.session_ended(appointment.pk):
+        # The host's end page promises this: no pre-join page, no camera, until the host
+        # enters the room again.
+        return _notice(request, appointment, "session-ended", language, status=200)
     if entry == Entry.NOT_OPEN_YET:
         wait = (appointment.room_opens_at - now).total_seconds()
         return _notice(

@@ -158,9 +158,16 @@ function checkSpeakers(audio) {
  */
 async function fetchIce(url) {
   const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+  if (response.status === 429) {
+    const body = await response.json().catch(() => ({}));
+    throw new IceRefused(typeof body.message === "string" ? body.message : "");
+  }
   if (!response.ok) throw new Error(`ICE configuration: HTTP ${response.status}`);
   return response.json();
 }
+
+/** The server refused the test's relay credentials (too many tests of this link). */
+class IceRefused extends Error {}
 
 /**
  * Candidate types and the test call. Fills in the connection checks.
@@ -325,7 +332,12 @@ async function run() {
     const servers = await ice;
     relayConfigured = servers.turn.length > 0;
     numbers = await checkConnection(servers, audio, stream);
-  } catch {
+  } catch (error) {
+    if (error instanceof IceRefused) {
+      stopMeter();
+      stopAll(stream);
+      throw error;
+    }
     for (const name of /** @type {CheckName[]} */ (["host", "srflx", "relay_udp", "relay_tcp", "relay_tls", "call"])) {
       if (checks[name] === "skipped") show(name, "fail");
     }
@@ -364,7 +376,9 @@ async function run() {
 byId("start-test").addEventListener("click", () => {
   run().catch((error) => {
     const problem = byId("media-problem");
-    problem.textContent = gettext("The test stopped unexpectedly. Please reload the page and try again.");
+    problem.textContent = error instanceof IceRefused && error.message
+      ? error.message
+      : gettext("The test stopped unexpectedly. Please reload the page and try again.");
     problem.hidden = false;
     console.error(error);
   });
