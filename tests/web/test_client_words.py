@@ -77,6 +77,12 @@ def client_pages(counselor, guest, language: str) -> dict[str, str]:
     revoked = make(counselor, language=language, minutes_from_now=60)
     appointments.revoke_link(owner=counselor, appointment_id=revoked.pk)
     get("replaced link", f"/r/{revoked.room_token}")
+    ended_by_host = make(counselor, language=language)
+    from visavis.rooms.models import RoomState
+
+    RoomState.objects.create(appointment=ended_by_host, ended_at=timezone.now())
+    get("session ended by the counselor", f"/r/{ended_by_host.room_token}")
+    assert 'data-state="session-ended"' in pages["session ended by the counselor"]
     external = make(counselor, language=language, external_url="https://zoom.example/j/1")
     get("external video", f"/r/{external.room_token}")
     get("privacy notice", f"/privacy?lang={language}")
