@@ -17,6 +17,7 @@ from django.utils import timezone
 from tests.test_translations import CATALOG_DIR, parse_po
 from visavis.appointments import invitations
 from visavis.appointments import services as appointments
+from visavis.rooms.models import RoomState
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +79,6 @@ def client_pages(counselor, guest, language: str) -> dict[str, str]:
     appointments.revoke_link(owner=counselor, appointment_id=revoked.pk)
     get("replaced link", f"/r/{revoked.room_token}")
     ended_by_host = make(counselor, language=language)
-    from visavis.rooms.models import RoomState
-
     RoomState.objects.create(appointment=ended_by_host, ended_at=timezone.now())
     get("session ended by the counselor", f"/r/{ended_by_host.room_token}")
     assert 'data-state="session-ended"' in pages["session ended by the counselor"]
