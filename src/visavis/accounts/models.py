@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 TOKEN_PREFIX = "vv_"  # noqa: S105 (a marker that makes leaked tokens recognisable)
 
@@ -54,3 +55,17 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… {self.at:%Y-%m-%d %H:%M}"
+
+
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's authenticator device with its key stored sealed (accounts/sealed.py)
+    instead of in hex; django-otp computes and checks codes from ``bin_key`` only."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def bin_key(self) -> bytes:
+        from visavis.accounts import sealed
+
+        return sealed.unseal(self.key)
