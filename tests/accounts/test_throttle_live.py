@@ -108,3 +108,25 @@ def test_a_burst_of_wrong_codes_in_the_second_step_is_evaluated_at_most_limit_ti
         assert "Traceback" not in fresh.log()
     finally:
         shell(fresh, NO_SECOND_FACTOR)
+
+
+BURST = 120
+
+
+def test_a_burst_of_admitted_logins_is_answered_in_full(tmp_path_factory, request):
+    """Many attempts that the throttle admits (as many names, a generous address limit)
+    wait for their turn at the hash without holding a database connection: none runs
+    out of the PostgreSQL pool (20 connections, 5 s) into an error."""
+    with running_server(
+        tmp_path_factory,
+        request,
+        "admitted",
+        users=(),
+        VISAVIS_LOGIN_MAX_ATTEMPTS_PER_ADDRESS="1000",
+    ) as server:
+        answers = burst(
+            server, LOGIN, [{"username": f"name{i}", "password": "wrong"} for i in range(BURST)]
+        )
+        assert [a.status for a in answers] == [200] * BURST
+        assert failures(server) == 2 * BURST
+        assert "Traceback" not in server.log()
