@@ -44,7 +44,7 @@ class LoginFailure(models.Model):
 
     ``key`` is a keyed hash of what was counted (a username, a client address), so the
     table names nobody: it only tells whether *this* name or address failed lately.
-    Rows older than the window are deleted as new ones come in.
+    Rows older than the window are deleted as new attempts come in, and by the daily purge.
     """
 
     key = models.CharField(max_length=64)
