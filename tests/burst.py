@@ -20,6 +20,7 @@ _COOKIE = re.compile(r"csrftoken=([^;]+)")
 class Answer:
     status: int
     body: str
+    set_cookie: str = ""
 
 
 def _request(
@@ -39,9 +40,9 @@ def _request(
         connection.close()
 
 
-def form_token(server: LiveServer, path: str) -> tuple[str, str]:
+def form_token(server: LiveServer, path: str, *, cookie: str = "") -> tuple[str, str]:
     """(csrf cookie, csrf form field) from a GET of the form page."""
-    response, body = _request(server, "GET", path)
+    response, body = _request(server, "GET", path, headers={"Cookie": cookie} if cookie else {})
     cookie = next(
         _COOKIE.search(v).group(1)
         for k, v in response.getheaders()
@@ -57,8 +58,9 @@ def post_form(
     csrf: tuple[str, str],
     *,
     headers: dict[str, str] | None = None,
+    cookie: str = "",
 ) -> Answer:
-    cookie, token = csrf
+    csrf_cookie, token = csrf
     response, body = _request(
         server,
         "POST",
@@ -66,26 +68,29 @@ def post_form(
         body=urlencode({**fields, "csrfmiddlewaretoken": token}),
         headers={
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={cookie}",
+            "Cookie": "; ".join(c for c in (f"csrftoken={csrf_cookie}", cookie) if c),
             "Origin": server.url,
             "Sec-Fetch-Site": "same-origin",
             **(headers or {}),
         },
     )
-    return Answer(response.status, body)
+    return Answer(response.status, body, response.getheader("Set-Cookie") or "")
 
 
-def burst(server: LiveServer, path: str, forms: list[dict[str, str]]) -> list[Answer]:
+def burst(
+    server: LiveServer, path: str, forms: list[dict[str, str]], *, cookie: str = ""
+) -> list[Answer]:
     """Post each of ``forms`` to ``path`` from a thread of its own, all released at once
-    (each with a CSRF token fetched beforehand). Returns the answers in order."""
-    tokens = [form_token(server, path) for _ in forms]
+    (each with a CSRF token fetched beforehand; all with ``cookie``, e.g. one session).
+    Returns the answers in order."""
+    tokens = [form_token(server, path, cookie=cookie) for _ in forms]
     barrier = threading.Barrier(len(forms))
     answers: list[Answer | BaseException | None] = [None] * len(forms)
 
     def one(i: int) -> None:
         barrier.wait()
         try:
-            answers[i] = post_form(server, path, forms[i], tokens[i])
+            answers[i] = post_form(server, path, forms[i], tokens[i], cookie=cookie)
         except BaseException as exc:  # reported below, not lost in the thread
             answers[i] = exc
 

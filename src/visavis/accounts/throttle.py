@@ -207,13 +207,6 @@ def failed(admission: Admission) -> datetime | None:
     return blocked_until(admission.counters)
 
 
-def record_failure(counters: list[Counter], *, now: datetime | None = None) -> None:
-    """Count one failure against each counter (for tests and tools; requests use
-    :func:`admit`)."""
-    now = now or timezone.now()
-    LoginFailure.objects.bulk_create(LoginFailure(key=c.key, at=now) for c in counters)
-
-
 def forget(counter: Counter) -> None:
     """Clear a counter (a username after a complete login: its typos are forgiven). Only
     failures within the window: older ones are :func:`delete_expired`'s."""
