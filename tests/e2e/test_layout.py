@@ -203,6 +203,8 @@ def test_pages_fit_every_screen(new_page, live_server_process, language):
     host = new_page(locale=locale)
     log_in(host)
     host.goto("/")
+    host.click("details.more > summary")  # the new-appointment form beside the list, all fields
+    host.select_option("#id_repeat", "weekly")
     layout.check(host, "dashboard")
     host.goto("/appointments/new")
     host.click("details.more > summary")
@@ -263,11 +265,19 @@ def test_pages_fit_every_screen(new_page, live_server_process, language):
     )
     close_host_panel(host)
 
-    # A call with four people.
-    for guest, name in zip(guests[1:], ["Alex", "Sam"], strict=True):
-        knock(guest, appointment["guest_url"], name)
-        guest.wait_for_selector("#waiting:not([hidden])")
-        admit(host, name)
+    # A call with four people. On a phone the counselor sees the knock on the button of the
+    # folded-away panel, admits from the panel and goes back to the call.
+    host.set_viewport_size({"width": 390, "height": 844})
+    knock(guests[1], appointment["guest_url"], "Alex")
+    guests[1].wait_for_selector("#waiting:not([hidden])")
+    host.wait_for_selector("#toggle-host-panel.someone-waits #host-panel-waiting:text-is('1')")
+    host.click("#toggle-host-panel")
+    host.locator("#lobby li:has-text('Alex')").locator("button.admit").click()
+    host.click("#close-host-panel")
+    assert host.locator("#hang-up").is_visible()
+    knock(guests[2], appointment["guest_url"], "Sam")
+    guests[2].wait_for_selector("#waiting:not([hidden])")
+    admit(host, "Sam")
     for page in [host, *guests]:
         wait_for_pictures(page, 3)
     layout.check(guests[0], "call4-client", whole=call_page(host=False))
