@@ -52,6 +52,17 @@ async ([whole, across, sizes]) => {
         problems.push(`${describe(el)} outside the first screen: x ${at(r)}, `
           + `y ${Math.round(r.top)}-${Math.round(r.bottom)}`);
       }
+      // Not cut off by a box of its own either (a panel that scrolls or hides what overflows).
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        if (style.overflowX === "visible" && style.overflowY === "visible") continue;
+        const b = p.getBoundingClientRect();
+        if (r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5
+            || r.left < b.left - 0.5 || r.right > b.right + 0.5) {
+          problems.push(`${describe(el)} hidden in ${describe(p)}`);
+          break;
+        }
+      }
       const min = sizes[selector];
       if (min && (r.width < min[0] || r.height < min[1])) {
         problems.push(`${describe(el)} only ${Math.round(r.width)}x${Math.round(r.height)}`);
@@ -254,6 +265,29 @@ def test_pages_fit_every_screen(new_page, live_server_process, language):
     layout.check(
         host, "call2-counselor", whole=call_page(host=True), before=lambda p, w: close_host_panel(p)
     )
+
+    # Chat and device choice open over or beside the pictures, the buttons stay in sight.
+    def open_panel(button: str):
+        def before(page, width):
+            if page.get_attribute(button, "aria-expanded") != "true":
+                page.click(button)
+
+        return before
+
+    layout.check(
+        guests[0],
+        "call2-client-chat",
+        whole=["#chat-input", "#chat-form button[type=submit]", "#toggle-chat", "#hang-up"],
+        before=open_panel("#toggle-chat"),
+    )
+    guests[0].click("#toggle-chat")
+    layout.check(
+        guests[0],
+        "call2-client-devices",
+        whole=["#call-camera-select", "#close-devices", "#hang-up"],
+        before=open_panel("#toggle-devices"),
+    )
+    guests[0].click("#close-devices")
     # The counselor's list on a phone: opened from the call, closed with "Back to the call".
     narrow = [size for size in SIZES if size[0] <= NARROW]
     layout.check(
