@@ -86,6 +86,9 @@ class Hello(_Message):
     version: int
     room: Annotated[str, Field(min_length=1, max_length=64)]
     resume: ResumeToken | None = None
+    # With ``resume``: this is a new page (a reload, the link opened again) that holds no
+    # media connections of the earlier one, so the others in the call must start afresh.
+    rejoin: bool = False
 
 
 class Knock(_Message):
@@ -246,8 +249,20 @@ class Welcome(_Message):
     max_participants: int
     resume: ResumeToken
     resumed: bool = False
-    ice_servers: list[IceServer] = []
+    # How long the place is kept after the connection drops (setting resume_grace_seconds).
+    resume_grace: int = 60
     ice_transport_policy: Literal["all", "relay"] = "all"
+
+
+class IceServers(_Message):
+    """To the host and to admitted guests only: STUN/TURN servers with TURN credentials
+    that expire at ``expires_at``, sent on entering the call and again before they expire
+    for as long as the participant stays in it (docs/protocol.md, *ice-servers*)."""
+
+    type: Literal["ice-servers"]
+    ice_servers: list[IceServer]
+    ice_transport_policy: Literal["all", "relay"] = "all"
+    expires_at: datetime | None = None
 
 
 class Waiting(_Message):
@@ -345,6 +360,19 @@ class WaitingChanged(_Message):
     room: WaitingRoom
 
 
+class LinkClosed(_Message):
+    """To a guest who had not been let in yet: the counselor revoked the link or cancelled
+    the appointment. The connection closes."""
+
+    type: Literal["link-closed"]
+
+
+class LoggedOut(_Message):
+    """To a counselor's connection: they logged out everywhere. The connection closes."""
+
+    type: Literal["logged-out"]
+
+
 class Replaced(_Message):
     """To a host connection: the same counselor opened the room elsewhere and took over."""
 
@@ -385,6 +413,9 @@ ServerMessage = Annotated[
     | Watching
     | WaitingChanged
     | Replaced
+    | IceServers
+    | LinkClosed
+    | LoggedOut
     | SignalIn
     | Pong
     | Error,
@@ -424,6 +455,9 @@ def parse_client(text: str | bytes, *, max_bytes: int = 65536):
         raw = json.loads(text)
     except (ValueError, UnicodeDecodeError):
         raise ProtocolError(ErrorCode.BAD_JSON, "message is not valid JSON") from None
+    except RecursionError:
+        # Thousands of nested brackets: no message of the protocol nests deeper than four.
+        raise ProtocolError(ErrorCode.INVALID, "message is nested too deeply") from None
     if not isinstance(raw, dict):
         raise ProtocolError(ErrorCode.INVALID, "message must be a JSON object")
     try:

@@ -168,6 +168,10 @@ async function main() {
     counts.here = waiting.length;
     updateTitle();
   };
+  connection.onloggedout = () => {
+    finish();
+    status.textContent = gettext("You were logged out everywhere. Please log in again.");
+  };
   connection.onreplaced = () => {
     finish();
     status.textContent = gettext("This room was opened in another window. This window is no longer connected.");

@@ -29,8 +29,13 @@ export const CLOSE_SERVICE_RESTART = 1012;
  */
 /**
  * @typedef {{type: "welcome", version: number, id: string, role: Role, state: string,
- *   max_participants: number, resume: string, resumed: boolean,
- *   ice_servers?: IceServer[], ice_transport_policy?: RTCIceTransportPolicy}} Welcome
+ *   max_participants: number, resume: string, resumed: boolean, resume_grace?: number,
+ *   ice_transport_policy?: RTCIceTransportPolicy}} Welcome
+ */
+/**
+ * STUN/TURN servers, for participants in the call only; renewed before they expire.
+ * @typedef {{type: "ice-servers", ice_servers: IceServer[],
+ *   ice_transport_policy?: RTCIceTransportPolicy, expires_at?: string}} IceServers
  */
 
 /**
@@ -62,9 +67,15 @@ export class RoomConnection {
     this.role = null;
     /** @type {Welcome | null} */
     this.welcome = null;
+    /** The latest STUN/TURN servers (none before entering the call). */
+    /** @type {IceServers | null} */
+    this.iceServers = null;
     /** The secret that lets this participant resume its place after a drop. */
     /** @type {string | null} */
     this.resumeToken = null;
+    /** The first hello of a new page that resumes a saved place (js/resume.js): the
+     * others must drop their old media connections to us (docs/protocol.md). */
+    this.rejoin = false;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.pinger = undefined;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -109,6 +120,15 @@ export class RoomConnection {
     this.onstatus = () => {};
     /** @type {() => void} */
     this.onreplaced = () => {};
+    /** New or renewed STUN/TURN servers (see `iceServers`). */
+    /** @type {(servers: IceServers) => void} */
+    this.oniceservers = () => {};
+    /** (Guest) the link was revoked or the appointment cancelled; the server closes. */
+    /** @type {() => void} */
+    this.onlinkclosed = () => {};
+    /** (Counselor) logged out everywhere; the server closes the connection. */
+    /** @type {() => void} */
+    this.onloggedout = () => {};
     /** @type {(from: string, data: SignalData) => void} */
     this.onsignal = () => {};
     /** @type {(code: string, message: string) => void} */
@@ -135,6 +155,7 @@ export class RoomConnection {
       /** @type {Record<string, unknown>} */
       const hello = { type: "hello", version: PROTOCOL_VERSION, room: this.room };
       if (this.resumeToken) hello.resume = this.resumeToken;
+      if (this.resumeToken && this.rejoin) hello.rejoin = true;
       this.send(hello);
       this.pinger = setInterval(() => this.keepAlive(), PING_INTERVAL_MS);
     };
@@ -194,6 +215,7 @@ export class RoomConnection {
     this.id = welcome.id;
     this.role = welcome.role;
     this.resumeToken = welcome.resume;
+    this.rejoin = false;
     const queued = this.queue;
     this.queue = [];
     if (this.reconnecting) {
@@ -296,6 +318,18 @@ export class RoomConnection {
         this.onreplaced();
         break;
       case "signal": this.onsignal(message.from, message.data); break;
+      case "ice-servers":
+        this.iceServers = message;
+        this.oniceservers(message);
+        break;
+      case "link-closed":
+        this.closedByUs = true;
+        this.onlinkclosed();
+        break;
+      case "logged-out":
+        this.closedByUs = true;
+        this.onloggedout();
+        break;
       case "error":
         // Nothing to come back to: do not keep reconnecting to a room that is gone.
         this.onerror(message.code, message.message);
@@ -336,6 +370,8 @@ export class WatchConnection {
     this.seen = new Set();
     this.snapshots = 0;
     this.attempts = 0;
+    /** Logged out everywhere: the server closed this connection for good. */
+    this.stopped = false;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.pinger = undefined;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -346,6 +382,9 @@ export class WatchConnection {
      * @type {(rooms: WaitingRoom[], arrivals: WaitingRoom[]) => void}
      */
     this.onchange = () => {};
+    /** The counselor logged out everywhere (the server closes the connection). */
+    /** @type {() => void} */
+    this.onloggedout = () => {};
   }
 
   connect() {
@@ -361,6 +400,7 @@ export class WatchConnection {
       if (this.socket !== socket) return;
       clearInterval(this.pinger);
       this.socket = null;
+      if (this.stopped) return;
       this.retry = setTimeout(() => this.connect(), reconnectDelay(this.attempts, event.code));
       this.attempts += 1;
     };
@@ -385,6 +425,11 @@ export class WatchConnection {
     if (!message || typeof message !== "object") return;
     /** @type {WaitingRoom[]} */
     let changed = [];
+    if (message.type === "logged-out") {
+      this.stopped = true;
+      this.onloggedout();
+      return;
+    }
     if (message.type === "watching" && Array.isArray(message.rooms)) {
       this.rooms = new Map(message.rooms.map((/** @type {WaitingRoom} */ room) => [room.appointment, room]));
       changed = message.rooms;

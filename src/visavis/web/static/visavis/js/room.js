@@ -4,8 +4,8 @@
 import { Call } from "./call.js";
 import { Chat } from "./chat.js";
 import { gettext } from "./i18n.js";
-import { stopAll } from "./media.js";
 import { RoomConnection, socketUrl } from "./protocol.js";
+import { quickExit } from "./quickexit.js";
 import { ScreenShare, canShareScreen } from "./screen.js";
 import { bindChat } from "./ui/chat.js";
 import { bindQuickExit, bindScreenControls } from "./ui/controls.js";
@@ -106,7 +106,7 @@ export function startCall(connection, localStream) {
     renderScreen();
   };
   bindDeviceMenu({ call, tiles });
-  bindQuickExit(() => quickExit(connection, call, localStream, screen));
+  bindQuickExit(() => leaveCallAtOnce(connection, call, localStream, screen));
   return call;
 }
 
@@ -121,59 +121,55 @@ function isHost(connection) {
   return document.body.classList.contains("host");
 }
 
-/** Longest wait for the "leave" message to go out before the page is replaced. */
-const QUICK_EXIT_FLUSH_MS = 300;
-
 /**
  * Leave at once: nothing of the call stays visible, camera and microphone stop, the
  * connections close, the others learn that we left, and a neutral page replaces this one
- * in the history (Back does not return to the call).
+ * in the history (Back does not return to the call; see js/quickexit.js).
  * @param {RoomConnection} connection
  * @param {Call} call
  * @param {MediaStream | null} localStream
  * @param {ScreenShare} screen
  */
-export function quickExit(connection, call, localStream, screen) {
-  document.body.hidden = true;
-  document.title = "";
-  const target = byId("quick-exit").dataset.href || "/";
-  screen.track?.stop();
-  stopAll(localStream);
-  call.close();
-  const socket = connection.socket;
-  connection.leave();
-  const started = Date.now();
-  const go = () => {
-    if ((socket?.bufferedAmount ?? 0) > 0 && Date.now() - started < QUICK_EXIT_FLUSH_MS) {
-      setTimeout(go, 20);
-    } else {
-      window.location.replace(target);
-    }
-  };
-  go();
+export function leaveCallAtOnce(connection, call, localStream, screen) {
+  quickExit({
+    streams: [localStream, call.localStream],
+    tracks: [screen.track],
+    leave: () => {
+      call.close();
+      const socket = connection.socket;
+      connection.leave();
+      return socket;
+    },
+  });
 }
 
 /**
  * Connect to everyone the server says is in the call (on admission and after a
- * reconnect), with the ICE settings of the latest welcome.
+ * reconnect), with the latest ICE servers; renewed servers go to the open peer
+ * connections too.
  * @param {Call} call
  * @param {RoomConnection} connection
  * @param {import("./protocol.js").Peer[]} peers
  */
 export function syncCall(call, connection, peers) {
-  call.rtcConfig = rtcConfiguration(connection.welcome);
+  call.rtcConfig = rtcConfiguration(connection.iceServers, connection.welcome);
+  connection.oniceservers = (servers) => {
+    call.setRtcConfig(rtcConfiguration(servers, connection.welcome));
+  };
   call.sync(connection.id ?? "", peers);
 }
 
 /**
- * The browser's ICE settings from the server's welcome: TURN credentials, relay policy.
- * @param {import("./protocol.js").Welcome | null} welcome
+ * The browser's ICE settings: the servers and TURN credentials of the latest
+ * `ice-servers` (none before it), the relay policy.
+ * @param {import("./protocol.js").IceServers | null} servers
+ * @param {import("./protocol.js").Welcome | null} [welcome]
  * @returns {RTCConfiguration}
  */
-export function rtcConfiguration(welcome) {
+export function rtcConfiguration(servers, welcome = null) {
   return {
-    iceServers: welcome?.ice_servers ?? [],
-    iceTransportPolicy: welcome?.ice_transport_policy ?? "all",
+    iceServers: servers?.ice_servers ?? [],
+    iceTransportPolicy: servers?.ice_transport_policy ?? welcome?.ice_transport_policy ?? "all",
   };
 }
 
