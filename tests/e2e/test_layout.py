@@ -52,6 +52,17 @@ async ([whole, across, sizes]) => {
         problems.push(`${describe(el)} outside the first screen: x ${at(r)}, `
           + `y ${Math.round(r.top)}-${Math.round(r.bottom)}`);
       }
+      // Not cut off by a box of its own either (a panel that scrolls or hides what overflows).
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        if (style.overflowX === "visible" && style.overflowY === "visible") continue;
+        const b = p.getBoundingClientRect();
+        if (r.top < b.top - 0.5 || r.bottom > b.bottom + 0.5
+            || r.left < b.left - 0.5 || r.right > b.right + 0.5) {
+          problems.push(`${describe(el)} hidden in ${describe(p)}`);
+          break;
+        }
+      }
       const min = sizes[selector];
       if (min && (r.width < min[0] || r.height < min[1])) {
         problems.push(`${describe(el)} only ${Math.round(r.width)}x${Math.round(r.height)}`);
@@ -203,6 +214,8 @@ def test_pages_fit_every_screen(new_page, live_server_process, language):
     host = new_page(locale=locale)
     log_in(host)
     host.goto("/")
+    host.click("details.more > summary")  # the new-appointment form beside the list, all fields
+    host.select_option("#id_repeat", "weekly")
     layout.check(host, "dashboard")
     host.goto("/appointments/new")
     host.click("details.more > summary")
@@ -252,6 +265,29 @@ def test_pages_fit_every_screen(new_page, live_server_process, language):
     layout.check(
         host, "call2-counselor", whole=call_page(host=True), before=lambda p, w: close_host_panel(p)
     )
+
+    # Chat and device choice open over or beside the pictures, the buttons stay in sight.
+    def open_panel(button: str):
+        def before(page, width):
+            if page.get_attribute(button, "aria-expanded") != "true":
+                page.click(button)
+
+        return before
+
+    layout.check(
+        guests[0],
+        "call2-client-chat",
+        whole=["#chat-input", "#chat-form button[type=submit]", "#toggle-chat", "#hang-up"],
+        before=open_panel("#toggle-chat"),
+    )
+    guests[0].click("#toggle-chat")
+    layout.check(
+        guests[0],
+        "call2-client-devices",
+        whole=["#call-camera-select", "#close-devices", "#hang-up"],
+        before=open_panel("#toggle-devices"),
+    )
+    guests[0].click("#close-devices")
     # The counselor's list on a phone: opened from the call, closed with "Back to the call".
     narrow = [size for size in SIZES if size[0] <= NARROW]
     layout.check(
@@ -263,11 +299,19 @@ def test_pages_fit_every_screen(new_page, live_server_process, language):
     )
     close_host_panel(host)
 
-    # A call with four people.
-    for guest, name in zip(guests[1:], ["Alex", "Sam"], strict=True):
-        knock(guest, appointment["guest_url"], name)
-        guest.wait_for_selector("#waiting:not([hidden])")
-        admit(host, name)
+    # A call with four people. On a phone the counselor sees the knock on the button of the
+    # folded-away panel, admits from the panel and goes back to the call.
+    host.set_viewport_size({"width": 390, "height": 844})
+    knock(guests[1], appointment["guest_url"], "Alex")
+    guests[1].wait_for_selector("#waiting:not([hidden])")
+    host.wait_for_selector("#toggle-host-panel.someone-waits #host-panel-waiting:text-is('1')")
+    host.click("#toggle-host-panel")
+    host.locator("#lobby li:has-text('Alex')").locator("button.admit").click()
+    host.click("#close-host-panel")
+    assert host.locator("#hang-up").is_visible()
+    knock(guests[2], appointment["guest_url"], "Sam")
+    guests[2].wait_for_selector("#waiting:not([hidden])")
+    admit(host, "Sam")
     for page in [host, *guests]:
         wait_for_pictures(page, 3)
     layout.check(guests[0], "call4-client", whole=call_page(host=False))
