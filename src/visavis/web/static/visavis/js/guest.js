@@ -36,10 +36,22 @@ function fail(message) {
   showSection("failure", SECTIONS);
 }
 
-/** @param {string} name */
-function showWaiting(name) {
+/**
+ * @param {string} name
+ * @param {import("./protocol.js").WaitingInfo} [info] what the server said with "waiting"
+ */
+function showWaiting(name, info) {
   byId("waiting-as").textContent = format(gettext("You are waiting as %(name)s."), { name });
-  showSection("waiting", SECTIONS);
+  if (info) {
+    // "Has been notified" only while it is true: the counselor's page is open.
+    for (const element of byId("waiting").querySelectorAll("[data-present]")) {
+      /** @type {HTMLElement} */ (element).hidden =
+        (element.getAttribute("data-present") === "yes") !== info.counselorPresent;
+    }
+    byId("call-full-info").hidden = !info.callFull;
+  }
+  // Already waiting: an update, not a new page state (focus stays where it is).
+  if (byId("waiting").hidden) showSection("waiting", SECTIONS);
 }
 
 /**
@@ -111,9 +123,9 @@ async function knock(name, saved = null) {
       keepPlace(welcome);
     }
   };
-  connection.onwaiting = () => {
+  connection.onwaiting = (info) => {
     if (connection.welcome) keepPlace(connection.welcome);
-    showWaiting(name);
+    showWaiting(name, info);
   };
   connection.onadmitted = (peers) => {
     byId("sent-back-info").hidden = true;
