@@ -224,7 +224,11 @@ describe("dispatch", () => {
 
   const peer = { id: "p-2", name: "Alex", role: "guest" };
   const routes = [
-    [{ type: "waiting" }, ["onwaiting"]],
+    [{ type: "waiting" }, ["onwaiting", { counselorPresent: false, callFull: false }]],
+    [
+      { type: "waiting", counselor_present: true, call_full: true },
+      ["onwaiting", { counselorPresent: true, callFull: true }],
+    ],
     [{ type: "lobby", waiting: [{ id: "p-3", name: "Sam" }] }, ["onlobby", [{ id: "p-3", name: "Sam" }]]],
     [{ type: "admitted", peers: [peer] }, ["onadmitted", [peer]]],
     [{ type: "joined", peer }, ["onjoined", peer]],
@@ -274,7 +278,8 @@ describe("dispatch", () => {
     assert.doesNotThrow(() => connection.dispatch(""));
     assert.deepEqual(calls, []);
     socket.receive({ type: "waiting" });
-    assert.deepEqual(calls, [["onwaiting"]], "the connection still works afterwards");
+    assert.deepEqual(calls, [["onwaiting", { counselorPresent: false, callFull: false }]],
+      "the connection still works afterwards");
   });
 });
 
