@@ -147,6 +147,7 @@ async function main() {
   };
   bindControls({
     stream: localStream,
+    call,
     onleave: () => {
       connection.leave();
       finish();
