@@ -4,7 +4,7 @@
 import { format, gettext } from "./i18n.js";
 import { stopAll } from "./media.js";
 import { quickExit } from "./quickexit.js";
-import { forgetResume, loadResume, saveResume } from "./resume.js";
+import { forgetResume, loadResume, pruneExpired, saveResume } from "./resume.js";
 import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls, bindQuickExit } from "./ui/controls.js";
 import { Prejoin } from "./ui/prejoin.js";
@@ -239,6 +239,7 @@ bindQuickExit(() => leaveForNeutralPage());
 
 // Back into the call after a reload or with the link opened again, within the grace
 // period: no pre-join page, no knock; a short "Reconnecting…" while the camera opens.
+pruneExpired(window.localStorage, Date.now());
 const saved = loadResume(window.localStorage, config.room, Date.now());
 if (saved) {
   showSection("resuming", SECTIONS);
