@@ -31,6 +31,7 @@ def admit(host, name: str) -> None:
     host.get_by_role("button", name=f"Admit: {name}").click()
 
 
+@pytest.mark.backend  # who counts as present, the end of a session: the server's part
 def test_waiting_call_tools_and_the_end_as_client_and_counselor(new_page, live_server_process):
     appointment = api_appointment(live_server_process, "Walkthrough")
     guest = new_page()
@@ -121,6 +122,7 @@ def small_room_server(tmp_path_factory, request):
         yield server
 
 
+@pytest.mark.backend
 def test_a_full_call_is_explained_to_the_one_who_waits_and_to_the_counselor(
     browser, small_room_server
 ):

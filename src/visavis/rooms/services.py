@@ -396,8 +396,12 @@ def knock(*, participant_id: str, name: str, session=None) -> list[Delivery]:
     participant.name = name.strip()
     participant.knocked_at = timezone.now()
     participant.save(update_fields=["state", "name", "knocked_at"])
+    full = len(_admitted(participant.appointment_id)) >= max_participants()
     deliveries = [
-        Delivery(participant.channel_name, _waiting_message(participant.appointment_id))
+        Delivery(
+            participant.channel_name,
+            _waiting_message(participant.appointment_id, call_full=full),
+        )
     ]
     if state.note:
         # The latest note holds for everyone who waits, also those who knock after it.
