@@ -229,7 +229,11 @@ describe("dispatch", () => {
     ice_transport_policy: "all", expires_at: "2026-11-17T10:40:00Z",
   };
   const routes = [
-    [{ type: "waiting" }, ["onwaiting"]],
+    [{ type: "waiting" }, ["onwaiting", { counselorPresent: false, callFull: false }]],
+    [
+      { type: "waiting", counselor_present: true, call_full: true },
+      ["onwaiting", { counselorPresent: true, callFull: true }],
+    ],
     [{ type: "lobby", waiting: [{ id: "p-3", name: "Sam" }] }, ["onlobby", [{ id: "p-3", name: "Sam" }]]],
     [{ type: "admitted", peers: [peer] }, ["onadmitted", [peer]]],
     [{ type: "joined", peer }, ["onjoined", peer]],
@@ -282,7 +286,8 @@ describe("dispatch", () => {
     assert.doesNotThrow(() => connection.dispatch(""));
     assert.deepEqual(calls, []);
     socket.receive({ type: "waiting" });
-    assert.deepEqual(calls, [["onwaiting"]], "the connection still works afterwards");
+    assert.deepEqual(calls, [["onwaiting", { counselorPresent: false, callFull: false }]],
+      "the connection still works afterwards");
   });
 });
 

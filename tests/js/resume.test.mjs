@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { forgetAll, forgetResume, loadResume, saveResume } from "../../src/visavis/web/static/visavis/js/resume.js";
+import { forgetAll, forgetResume, loadResume, pruneExpired, saveResume } from "../../src/visavis/web/static/visavis/js/resume.js";
 import { EXITED_KEY, forgetSession } from "../../src/visavis/web/static/visavis/js/quickexit.js";
 
 /** A Storage over a Map (what localStorage and sessionStorage offer). */
@@ -52,6 +52,19 @@ describe("saved place", () => {
     const broken = { getItem() { throw new Error("denied"); }, setItem() { throw new Error("denied"); }, removeItem() { throw new Error("denied"); } };
     saveResume(/** @type {any} */ (broken), "room-a", { token: TOKEN, name: "R", expires: 1 });
     assert.equal(loadResume(/** @type {any} */ (broken), "room-a", 0), null);
+  });
+});
+
+describe("pruning", () => {
+  test("removes the expired places of every link and keeps the rest", () => {
+    const storage = memoryStorage();
+    saveResume(storage, "old", { token: TOKEN, name: "Robin", expires: 1000 });
+    saveResume(storage, "new", { token: TOKEN, name: "Robin", expires: 5000 });
+    storage.setItem("visavis.devices", "{}");
+    pruneExpired(storage, 2000);
+    assert.equal(storage.getItem("visavis.resume.old"), null);
+    assert.notEqual(storage.getItem("visavis.resume.new"), null);
+    assert.equal(storage.getItem("visavis.devices"), "{}");
   });
 });
 

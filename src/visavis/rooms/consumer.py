@@ -9,6 +9,7 @@ participant.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from channels.consumer import get_handler_name
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 
 # The close code uvicorn gives every connection when the server stops.
 SERVICE_RESTART = 1012
+# A counselor's watch connections count as "present" this long without a ping (they ping
+# every 15 s); a process that dies cannot leave them counted for longer.
+PRESENCE_TTL_SECONDS = 45
 
 
 async def deliver_elsewhere(channel_layer, delivery: services.Delivery) -> None:
@@ -400,6 +404,7 @@ class WatchConsumer(_Consumer):
     group: str | None = None
     account: str | None = None
     address: str | None = None
+    presence: str | None = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -420,8 +425,33 @@ class WatchConsumer(_Consumer):
         await self.channel_layer.group_add(self.account, self.channel_name)
         snapshot = await database_sync_to_async(services.watching)(user=user)
         await self.send(text_data=p.encode(snapshot))
+        await self._present(user.pk)
+
+    async def _present(self, user_id) -> None:
+        """Count this connection as the counselor being here (guests waiting are told)."""
+        from django.core.cache import cache
+
+        self.presence = services._presence_key(user_id)
+        await cache.aadd(self.presence, 0, timeout=PRESENCE_TTL_SECONDS)
+        try:
+            count = await cache.aincr(self.presence)
+        except ValueError:  # expired in between
+            await cache.aset(self.presence, 1, timeout=PRESENCE_TTL_SECONDS)
+            count = 1
+        if count == 1:
+            deliveries = await database_sync_to_async(services.counselor_arrived)(
+                user_id=user_id
+            )
+            for delivery in deliveries:
+                await deliver_elsewhere(self.channel_layer, delivery)
 
     async def disconnect(self, code):
+        if self.presence is not None:
+            from django.core.cache import cache
+
+            with contextlib.suppress(ValueError):  # expired meanwhile: nothing counts
+                await cache.adecr(self.presence)
+            self.presence = None
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             self.group = None
@@ -447,6 +477,10 @@ class WatchConsumer(_Consumer):
             except p.ProtocolError as exc:
                 reply = exc.reply()
             else:
+                if isinstance(message, p.Ping) and self.presence is not None:
+                    from django.core.cache import cache
+
+                    await cache.atouch(self.presence, timeout=PRESENCE_TTL_SECONDS)
                 reply = (
                     p.Pong(type="pong") if isinstance(message, p.Ping)
                     else p.Error(type="error", code=p.ErrorCode.NOT_ALLOWED,

@@ -266,9 +266,14 @@ class IceServers(_Message):
 
 
 class Waiting(_Message):
-    """To a guest: the knock arrived and the host has been told."""
+    """To a guest: the knock arrived. Sent again whenever what it says changes."""
 
     type: Literal["waiting"]
+    # Whether the counselor is connected now (their room page or dashboard is open), so
+    # that the page says "has been notified" only when it is true.
+    counselor_present: bool = False
+    # The call has its maximum of people: the host cannot let this guest in just now.
+    call_full: bool = False
 
 
 class Lobby(_Message):

@@ -111,6 +111,47 @@ def _waiting(appointment_id) -> list[Participant]:
     )
 
 
+def _presence_key(user_id) -> str:
+    return f"rooms:watching:{user_id}"
+
+
+def counselor_watching(user_id) -> bool:
+    """Whether the counselor has a watch connection open (dashboard or room page), in any
+    process: counted in the cache (Redis with several processes), see WatchConsumer."""
+    from django.core.cache import cache
+
+    return (cache.get(_presence_key(user_id)) or 0) > 0
+
+
+def _counselor_present(appointment_id, owner_id) -> bool:
+    host_here = Participant.objects.filter(
+        appointment_id=appointment_id, role=p.Role.HOST, state=p.State.ADMITTED,
+        disconnected_at__isnull=True,
+    ).exists()
+    return host_here or counselor_watching(owner_id)
+
+
+def _waiting_message(appointment_id, *, call_full: bool = False) -> p.Waiting:
+    owner_id = Appointment.objects.filter(pk=appointment_id).values_list(
+        "owner_id", flat=True
+    ).first()
+    return p.Waiting(
+        type="waiting",
+        counselor_present=_counselor_present(appointment_id, owner_id),
+        call_full=call_full,
+    )
+
+
+def counselor_arrived(*, user_id) -> list[Delivery]:
+    """The counselor opened a watch connection or entered a room: every guest waiting in
+    their rooms learns that they have been seen."""
+    waiting = Participant.objects.filter(
+        appointment__owner_id=user_id, state=p.State.WAITING
+    ).values_list("channel_name", flat=True)
+    message = p.Waiting(type="waiting", counselor_present=True)
+    return [Delivery(channel, message) for channel in waiting]
+
+
 def _waiting_room(appointment: Appointment, waiting: list[Participant]) -> p.WaitingRoom:
     from django.urls import reverse
 
@@ -292,7 +333,7 @@ def _resume(
             routes={o.id: o.channel_name for o in others},
         ))
     elif participant.state == p.State.WAITING:
-        deliveries.append(Delivery(channel_name, p.Waiting(type="waiting")))
+        deliveries.append(Delivery(channel_name, _waiting_message(appointment.pk)))
         note = _room_state(appointment.pk).note
         if note:
             deliveries.append(Delivery(channel_name, p.Note(type="note", text=note)))
@@ -402,7 +443,13 @@ def knock(*, participant_id: str, name: str, session=None) -> list[Delivery]:
     participant.name = name.strip()
     participant.knocked_at = timezone.now()
     participant.save(update_fields=["state", "name", "knocked_at"])
-    deliveries = [Delivery(participant.channel_name, p.Waiting(type="waiting"))]
+    full = len(_admitted(participant.appointment_id)) >= max_participants()
+    deliveries = [
+        Delivery(
+            participant.channel_name,
+            _waiting_message(participant.appointment_id, call_full=full),
+        )
+    ]
     if state.note:
         # The latest note holds for everyone who waits, also those who knock after it.
         deliveries.append(Delivery(participant.channel_name, p.Note(type="note", text=state.note)))
@@ -455,9 +502,16 @@ def admit(*, actor_id: str, target_id: str) -> list[Delivery]:
     actor, target = _host_and_target(actor_id, target_id)
     in_call = len(_admitted(actor.appointment_id))
     if in_call >= max_participants():
-        raise p.ProtocolError(
+        # Nothing changes; the host is told why, and the guest why they still wait.
+        full = p.ProtocolError(
             p.ErrorCode.ROOM_FULL, f"the call has its maximum of {max_participants()} people"
         )
+        return [
+            Delivery(actor.channel_name, full.reply()),
+            Delivery(
+                target.channel_name, _waiting_message(actor.appointment_id, call_full=True)
+            ),
+        ]
     deliveries = _enter_call(target) + _lobby_for_hosts(actor.appointment_id)
     if in_call == 1:  # only the host so far: this admit starts a call (for /metrics)
         from visavis.ops.metrics import CALLS_STARTED, count

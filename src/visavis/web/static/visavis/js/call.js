@@ -1,6 +1,7 @@
 // The peer connections of one call: one PeerLink per other participant (full mesh).
 // Wires signalling to peers and reports remote media; no DOM here.
 
+import { mediaStateMessage } from "./mediastate.js";
 import { PeerLink } from "./peer.js";
 import { suggestAudioOnly } from "./stats.js";
 
@@ -42,6 +43,9 @@ export class Call {
     this.onpeerstate = () => {};
     /** @type {(id: string) => void} */
     this.onpeerleft = () => {};
+    /** Someone is in the call, whether or not any media from them ever arrives. */
+    /** @type {(peer: Peer) => void} */
+    this.onpeeradded = () => {};
     /** @type {(peer: Peer, path: "direct" | "relay") => void} */
     this.onpeerpath = () => {};
     /** @type {(peer: Peer, code: string) => void} */
@@ -130,6 +134,7 @@ export class Call {
     link.mode = this.mode;
     this.links.set(peer.id, link);
     this.people.set(peer.id, peer);
+    this.onpeeradded(peer);
     for (const data of this.early.get(peer.id) ?? []) link.handleSignal(data);
     this.early.delete(peer.id);
   }
@@ -167,6 +172,11 @@ export class Call {
     let sent = 0;
     for (const link of this.links.values()) if (link.send(message)) sent += 1;
     return sent;
+  }
+
+  /** This participant's microphone or camera was turned on or off: tell everyone. */
+  mediaChanged() {
+    this.broadcast(mediaStateMessage(this.localStream));
   }
 
   /**

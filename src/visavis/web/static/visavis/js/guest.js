@@ -4,7 +4,7 @@
 import { format, gettext } from "./i18n.js";
 import { stopAll } from "./media.js";
 import { quickExit } from "./quickexit.js";
-import { forgetResume, loadResume, saveResume } from "./resume.js";
+import { forgetResume, loadResume, pruneExpired, saveResume } from "./resume.js";
 import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls, bindQuickExit } from "./ui/controls.js";
 import { Prejoin } from "./ui/prejoin.js";
@@ -37,10 +37,22 @@ function fail(message) {
   showSection("failure", SECTIONS);
 }
 
-/** @param {string} name */
-function showWaiting(name) {
+/**
+ * @param {string} name
+ * @param {import("./protocol.js").WaitingInfo} [info] what the server said with "waiting"
+ */
+function showWaiting(name, info) {
   byId("waiting-as").textContent = format(gettext("You are waiting as %(name)s."), { name });
-  showSection("waiting", SECTIONS);
+  if (info) {
+    // "Has been notified" only while it is true: the counselor's page is open.
+    for (const element of byId("waiting").querySelectorAll("[data-present]")) {
+      /** @type {HTMLElement} */ (element).hidden =
+        (element.getAttribute("data-present") === "yes") !== info.counselorPresent;
+    }
+    byId("call-full-info").hidden = !info.callFull;
+  }
+  // Already waiting: an update, not a new page state (focus stays where it is).
+  if (byId("waiting").hidden) showSection("waiting", SECTIONS);
 }
 
 /**
@@ -112,9 +124,9 @@ async function knock(name, saved = null) {
       keepPlace(welcome);
     }
   };
-  connection.onwaiting = () => {
+  connection.onwaiting = (info) => {
     if (connection.welcome) keepPlace(connection.welcome);
-    showWaiting(name);
+    showWaiting(name, info);
   };
   connection.onadmitted = (peers) => {
     byId("sent-back-info").hidden = true;
@@ -229,6 +241,7 @@ bindQuickExit(() => leaveForNeutralPage());
 
 // Back into the call after a reload or with the link opened again, within the grace
 // period: no pre-join page, no knock; a short "Reconnecting…" while the camera opens.
+pruneExpired(window.localStorage, Date.now());
 const saved = loadResume(window.localStorage, config.room, Date.now());
 if (saved) {
   showSection("resuming", SECTIONS);

@@ -2,7 +2,7 @@
 // (lock, note, send back, remove, end), the session timer, and the banner about clients
 // waiting in the counselor's other appointments.
 
-import { gettext } from "./i18n.js";
+import { format, gettext } from "./i18n.js";
 import { MediaProblem, describeProblem, openLocalMedia, stopAll } from "./media.js";
 import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls } from "./ui/controls.js";
@@ -149,6 +149,7 @@ async function main() {
   };
   bindControls({
     stream: localStream,
+    call,
     onleave: () => {
       connection.leave();
       finish();
@@ -185,7 +186,15 @@ async function main() {
     updateTitle();
   };
   connection.onerror = (code) => {
-    if (code !== "bad-state") status.textContent = describeError(code);
+    if (code === "room-full") {
+      // Said to the counselor, who is the one to act: never "ask your counselor".
+      status.textContent = format(
+        gettext("The call is full (at most %(count)s people). Someone must leave before you can let anyone else in."),
+        { count: String(connection.welcome?.max_participants ?? "") },
+      );
+    } else if (code !== "bad-state") {
+      status.textContent = describeError(code);
+    }
   };
   showReconnecting(connection, () => call.sync(connection.id ?? "", []));
   connection.connect();

@@ -13,6 +13,7 @@ export const CLOSE_SERVICE_RESTART = 1012;
 /** @typedef {"host" | "guest"} Role */
 /** @typedef {{id: string, name: string, role: Role}} Peer */
 /** @typedef {{id: string, name: string}} WaitingGuest */
+/** @typedef {{counselorPresent: boolean, callFull: boolean}} WaitingInfo */
 /**
  * @typedef {{type: "offer" | "answer" | "rollback", sdp?: string}} Description
  * @typedef {{candidate: string, sdpMid?: string | null, sdpMLineIndex?: number | null, usernameFragment?: string | null}} Candidate
@@ -90,7 +91,8 @@ export class RoomConnection {
 
     /** @type {(welcome: Welcome) => void} */
     this.onwelcome = () => {};
-    /** @type {() => void} */
+    /** Waiting for the host; sent again when what it says changes. */
+    /** @type {(info: WaitingInfo) => void} */
     this.onwaiting = () => {};
     /** @type {(waiting: WaitingGuest[]) => void} */
     this.onlobby = () => {};
@@ -293,7 +295,11 @@ export class RoomConnection {
     if (!message || typeof message !== "object") return;
     switch (message.type) {
       case "welcome": this.gotWelcome(message); break;
-      case "waiting": this.onwaiting(); break;
+      case "waiting":
+        this.onwaiting({
+          counselorPresent: message.counselor_present === true, callFull: message.call_full === true,
+        });
+        break;
       case "lobby": this.onlobby(message.waiting); break;
       case "admitted": this.onadmitted(message.peers); break;
       case "joined": this.onjoined(message.peer); break;

@@ -74,6 +74,25 @@ export function forgetResume(storage, room) {
 }
 
 /**
+ * Remove every saved place that has expired (a tab closed during a call leaves one),
+ * so that no link and no name stays in the browser longer than needed.
+ * @param {Storage} storage
+ * @param {number} now
+ */
+export function pruneExpired(storage, now) {
+  try {
+    const rooms = [];
+    for (let i = 0; i < storage.length; i += 1) {
+      const key = storage.key(i);
+      if (key && key.startsWith(PREFIX)) rooms.push(key.slice(PREFIX.length));
+    }
+    rooms.forEach((room) => loadResume(storage, room, now));
+  } catch {
+    // Storage disabled.
+  }
+}
+
+/**
  * Forget every saved place and name (the quick exit: nothing may bring the call back).
  * @param {Storage} storage
  */

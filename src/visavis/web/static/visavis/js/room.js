@@ -4,6 +4,7 @@
 import { Call } from "./call.js";
 import { Chat } from "./chat.js";
 import { gettext } from "./i18n.js";
+import { mediaStateMessage, readMediaState } from "./mediastate.js";
 import { RoomConnection, socketUrl } from "./protocol.js";
 import { quickExit } from "./quickexit.js";
 import { ScreenShare, canShareScreen } from "./screen.js";
@@ -61,6 +62,9 @@ export function startCall(connection, localStream) {
     sendSignal: (to, data) => connection.signal(to, data),
   });
   call.onremotemedia = (peer, stream) => tiles.showRemote(peer.id, peer.name, stream);
+  // A tile as soon as someone is in the call: a client without camera and microphone is
+  // there too, and must not look absent.
+  call.onpeeradded = (peer) => tiles.ensure(peer.id, peer.name);
   call.onpeerleft = (id) => {
     tiles.remove(id);
     removeSafetyCode(id);
@@ -99,9 +103,12 @@ export function startCall(connection, localStream) {
   });
   screen.onremotesharing = (peer, sharing) => tiles.showSharing(peer.id, peer.name, sharing);
   call.onmessage = (peer, message) => {
-    if (!chat.receive(peer, message)) screen.receive(peer, message);
+    const media = readMediaState(message);
+    if (media) tiles.showMediaState(peer.id, media);
+    else if (!chat.receive(peer, message)) screen.receive(peer, message);
   };
   call.onchannelopen = (peer) => {
+    call.sendTo(peer.id, mediaStateMessage(call.localStream));
     for (const message of screen.greeting()) call.sendTo(peer.id, message);
     renderScreen();
   };

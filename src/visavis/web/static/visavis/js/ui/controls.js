@@ -29,6 +29,7 @@ export function bindControls({ stream, onleave, call }) {
     micOn = !micOn;
     setEnabled(stream, "audio", micOn);
     render();
+    call?.mediaChanged();
   };
   camera.onclick = async () => {
     if (!hasTrack(call?.localStream ?? stream, "video") && call) {
@@ -37,6 +38,7 @@ export function bindControls({ stream, onleave, call }) {
       try {
         await call.switchTrack(await openTrack("video", savedChoice().videoinput ?? ""));
         cameraOn = true;
+        call.mediaChanged();
       } catch {
         byId("call-status").textContent = gettext("Your camera could not be started.");
       }
@@ -47,6 +49,7 @@ export function bindControls({ stream, onleave, call }) {
     cameraOn = !cameraOn;
     setEnabled(call?.localStream ?? stream, "video", cameraOn);
     render();
+    call?.mediaChanged();
   };
   byId("hang-up").onclick = onleave;
   render();

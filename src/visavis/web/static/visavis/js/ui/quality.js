@@ -67,6 +67,25 @@ export function showQuality(id, name, quality, verdict) {
   byId("connection-details").hidden = false;
 }
 
+/**
+ * Mark the self view while only sound is sent.
+ * @param {boolean} on
+ */
+function showAudioOnly(on) {
+  const tile = document.querySelector("#tiles .tile.local");
+  if (!tile) return;
+  tile.classList.toggle("audio-only", on);
+  let badge = tile.querySelector(".mode-badge");
+  if (on && !badge) {
+    badge = document.createElement("span");
+    badge.className = "mode-badge";
+    badge.textContent = gettext("Audio only");
+    tile.append(badge);
+  } else if (!on) {
+    badge?.remove();
+  }
+}
+
 /** @param {string} id */
 export function forgetQuality(id) {
   byId("quality-rows").querySelector(`tr[data-peer="${CSS.escape(id)}"]`)?.remove();
@@ -80,11 +99,26 @@ export function forgetQuality(id) {
 export function bindQualityControls(onmode) {
   const select = /** @type {HTMLSelectElement} */ (byId("quality-mode"));
   const suggestion = byId("audio-suggestion");
-  select.onchange = () => onmode(/** @type {Mode} */ (select.value));
+  let current = /** @type {Mode} */ (select.value);
+  /** @param {Mode} mode */
+  const choose = (mode) => {
+    const was = current;
+    current = mode;
+    select.dataset.mode = mode;
+    showAudioOnly(mode === "audio");
+    // Said aloud (the status line is a polite live region) and shown on the self view.
+    byId("call-status").textContent = mode === "audio"
+      ? gettext("Audio only: your picture is no longer sent. The others still hear you.")
+      : was === "audio"
+        ? gettext("Your picture is sent again.")
+        : format(gettext("Quality: %(mode)s."), { mode: select.selectedOptions[0]?.textContent ?? mode });
+    onmode(mode);
+  };
+  select.onchange = () => choose(/** @type {Mode} */ (select.value));
   byId("switch-to-audio").onclick = () => {
     select.value = "audio";
     suggestion.hidden = true;
-    onmode("audio");
+    choose("audio");
   };
   byId("keep-video").onclick = () => { suggestion.hidden = true; };
   return (name, quality) => {

@@ -1,6 +1,7 @@
 // Video tiles: one for this participant, one per remote participant.
 
 import { format, gettext } from "../i18n.js";
+import { badgesFor } from "../mediastate.js";
 
 /**
  * @param {HTMLVideoElement} video
@@ -34,6 +35,18 @@ export class Tiles {
    * @param {MediaStream} stream
    */
   showRemote(id, name, stream) {
+    const video = this.ensure(id, name).querySelector("video");
+    if (video) attach(video, stream);
+  }
+
+  /**
+   * The tile of participant `id`, created empty if there is none yet (someone in the
+   * call whose media has not arrived, or who has no camera and microphone).
+   * @param {string} id
+   * @param {string} name
+   * @returns {HTMLElement}
+   */
+  ensure(id, name) {
     let tile = this.remote.get(id);
     if (!tile) {
       tile = document.createElement("figure");
@@ -50,8 +63,38 @@ export class Tiles {
       this.container.dataset.count = String(this.remote.size);
       this.onvideo(video);
     }
-    const video = tile.querySelector("video");
-    if (video) attach(video, stream);
+    return tile;
+  }
+
+  /**
+   * Say on the tile of `id` that their microphone is muted or missing, their camera off
+   * or missing (told by them over the data channel, see mediastate.js).
+   * @param {string} id
+   * @param {import("../mediastate.js").MediaState} state
+   */
+  showMediaState(id, state) {
+    const tile = this.remote.get(id);
+    if (!tile) return;
+    let list = tile.querySelector(".media-state");
+    if (!list) {
+      list = document.createElement("span");
+      list.className = "media-state";
+      tile.append(list);
+    }
+    const texts = {
+      "muted": gettext("Microphone off"),
+      "no-mic": gettext("No microphone"),
+      "camera-off": gettext("Camera off"),
+      "no-camera": gettext("No camera"),
+    };
+    list.replaceChildren(...badgesFor(state).map((key) => {
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      badge.dataset.state = key;
+      badge.textContent = texts[key];
+      return badge;
+    }));
+    tile.classList.toggle("no-camera", state.camera !== "on");
   }
 
   /**
