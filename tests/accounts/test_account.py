@@ -163,3 +163,29 @@ def test_operator_can_remove_a_lost_second_factor(counselor, with_second_factor,
     assert not second_factor.is_enabled(counselor)
     with pytest.raises(Exception, match="no user named 'nobody'"):
         call_command("resetsecondfactor", "nobody")
+
+
+def test_the_name_clients_see_is_set_on_the_account_page(browser, counselor):
+    """Issue 15 (12): a counselor chooses the name clients see; empty means a neutral one."""
+    from visavis.accounts.services import display_name
+
+    page = browser.get("/accounts/").content.decode()
+    assert "Your name for clients" in page
+    assert "Clients now see “Counselor” (in German “Beratung”)." in page
+    assert counselor.get_username() not in page.split('id="name-heading"', 1)[1].split(
+        "</section>", 1)[0]
+    response = browser.post("/accounts/name/", {"display_name": "Dr. Jane Doe"})
+    assert response.status_code == 302
+    page = browser.get("/accounts/").content.decode()
+    assert 'value="Dr. Jane Doe"' in page and "Clients now see" not in page
+    assert display_name(counselor, language="de") == "Dr. Jane Doe"
+    # Too long, or with invisible characters: refused with a message, nothing saved.
+    refused = browser.post("/accounts/name/", {"display_name": "x" * 61})
+    assert refused.status_code == 400
+    assert "at most 60 characters" in refused.content.decode()
+    refused = browser.post("/accounts/name/", {"display_name": "Jane\u202eDoe"})
+    assert "cannot be shown" in refused.content.decode()
+    assert display_name(counselor, language="en") == "Dr. Jane Doe"
+    # Empty: back to the neutral default.
+    browser.post("/accounts/name/", {"display_name": ""})
+    assert display_name(counselor, language="en") == "Counselor"

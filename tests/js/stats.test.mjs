@@ -15,7 +15,20 @@ const snapshot = (received, lost, bytesIn, bytesOut, jitter = 0.01) => [
 describe("summarize", () => {
   test("delay, loss, jitter and bit rates between two snapshots", () => {
     const quality = summarize(snapshot(100, 0, 10000, 5000), snapshot(290, 10, 60000, 30000, 0.02), 2);
-    assert.deepEqual(quality, { rttMs: 120, lossPct: 5, jitterMs: 20, inKbps: 200, outKbps: 100 });
+    assert.deepEqual(quality, { stalled: false, rttMs: 120, lossPct: 5, jitterMs: 20, inKbps: 200, outKbps: 100 });
+  });
+
+  test("a picture that stopped is stalled, whatever else still arrives", () => {
+    const video = (frames, packets) => ({ id: "V", type: "inbound-rtp", kind: "video", framesDecoded: frames, packetsReceived: packets, packetsLost: 0, bytesReceived: packets * 1000 });
+    const withVideo = (frames, packets, audio) => [...snapshot(audio, 0, 0, 0), video(frames, packets)];
+    assert.equal(summarize(withVideo(40, 100, 100), withVideo(80, 200, 200), 2).stalled, false);
+    // Audio goes on, the picture froze (no frame decoded between the snapshots).
+    const frozen = summarize(withVideo(80, 200, 200), withVideo(80, 200, 300), 2);
+    assert.equal(frozen.stalled, true);
+    assert.equal(classify(frozen), "stalled");
+    // Nothing arrives at all (the other side is gone): never "good".
+    const gone = summarize(snapshot(5, 0, 0, 0), snapshot(5, 0, 0, 0), 2);
+    assert.equal(classify(gone), "stalled");
   });
 
   test("nothing received: no loss figure rather than a made-up one", () => {

@@ -30,7 +30,7 @@ async def admitted_pair(connect, counselor, room):
     assert lobby["waiting"] == [{"id": guest_welcome["id"], "name": "Robin"}]
     await host.send({"type": "admit", "id": guest_welcome["id"]})
     admitted = await guest.expect("admitted")
-    assert admitted["peers"] == [{"id": welcome["id"], "name": "owner", "role": "host"}]
+    assert admitted["peers"] == [{"id": welcome["id"], "name": "Counselor", "role": "host"}]
     joined = await host.expect("joined")
     assert joined["peer"] == {"id": guest_welcome["id"], "name": "Robin", "role": "guest"}
     assert (await host.expect("lobby"))["waiting"] == []

@@ -54,3 +54,26 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… {self.at:%Y-%m-%d %H:%M}"
+
+
+DISPLAY_NAME_MAX = 60
+
+
+class Profile(models.Model):
+    """What a counselor shows of themselves to clients: the name on their picture, in the
+    chat and at the safety code. Never the login name (that is half of a login); empty
+    means a neutral default in the client's language (accounts.services.display_name)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(
+        _("name shown to clients"), max_length=DISPLAY_NAME_MAX, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.display_name or f"#{self.user_id}"

@@ -264,6 +264,7 @@ class RoomConsumer(_Consumer):
                 user=self.scope.get("user"),
                 channel_name=self.channel_name,
                 resume=message.resume,
+                rejoin=message.rejoin,
             )
         except BaseException:
             if counted:

@@ -86,6 +86,9 @@ class Hello(_Message):
     version: int
     room: Annotated[str, Field(min_length=1, max_length=64)]
     resume: ResumeToken | None = None
+    # With ``resume``: this is a new page (a reload, the link opened again) that holds no
+    # media connections of the earlier one, so the others in the call must start afresh.
+    rejoin: bool = False
 
 
 class Knock(_Message):
@@ -246,6 +249,8 @@ class Welcome(_Message):
     max_participants: int
     resume: ResumeToken
     resumed: bool = False
+    # How long the place is kept after the connection drops (setting resume_grace_seconds).
+    resume_grace: int = 60
     ice_transport_policy: Literal["all", "relay"] = "all"
 
 

@@ -239,14 +239,19 @@ def _welcome(participant: Participant, *, resumed: bool) -> p.Welcome:
         max_participants=max_participants(),
         resume=token,
         resumed=resumed,
+        resume_grace=int(resume_grace().total_seconds()),
         ice_transport_policy=settings.VISAVIS["ICE_TRANSPORT_POLICY"],
     )
 
 
 def _resume(
-    appointment: Appointment, token: str, channel_name: str
+    appointment: Appointment, token: str, channel_name: str, *, rejoin: bool = False
 ) -> tuple[Participant, list[Delivery]] | None:
-    """Put a participant whose connection dropped back in its place, or return None."""
+    """Put a participant whose connection dropped back in its place, or return None.
+
+    With ``rejoin`` (a new page: reloaded, or the link opened again) the participant's
+    media connections are gone: the others in the call are told that it left and joined
+    again under the same id, so that each replaces its tile instead of adding one."""
     participant = Participant.objects.filter(
         appointment=appointment, resume_hash=_hash(token), state__in=ACTIVE_STATES
     ).first()
@@ -264,7 +269,16 @@ def _resume(
     participant.save(update_fields=["channel_name", "disconnected_at", "last_seen"])
     in_call = participant.state == p.State.ADMITTED
     others = _admitted(appointment.pk, exclude=participant.id) if in_call else []
-    if in_call:
+    if in_call and rejoin:
+        left = p.Left(type="left", id=participant.id)
+        joined = p.Joined(type="joined", peer=_as_peer(participant))
+        route = {participant.id: channel_name}
+        for o in others:
+            deliveries += [
+                Delivery(o.channel_name, left),
+                Delivery(o.channel_name, joined, routes=route),
+            ]
+    elif in_call:
         # The others relay to this participant's new connection from now on (told first,
         # so that they know before anything this connection sends reaches them).
         deliveries += [Delivery(o.channel_name, None) for o in others]
@@ -315,7 +329,8 @@ def _leave_room(participant: Participant) -> list[Delivery]:
 
 @transaction.atomic
 def join(
-    *, room_token: str, user, channel_name: str, resume: str | None = None
+    *, room_token: str, user, channel_name: str, resume: str | None = None,
+    rejoin: bool = False,
 ) -> tuple[Participant, list[Delivery]]:
     """Open a participant for a connection that said hello to ``room_token``.
 
@@ -326,6 +341,7 @@ def join(
     or was ended (entering opens a new session); anyone else is a guest in the lobby. A
     host joining afresh replaces any earlier host connection of the room.
     """
+    from visavis.accounts.services import display_name
     from visavis.appointments.services import find_by_room_token
 
     appointment = find_by_room_token(room_token)
@@ -334,7 +350,7 @@ def join(
     appointment = _lock_room(appointment.pk)
     deliveries = _expire_stale(appointment.pk)
     if resume:
-        resumed = _resume(appointment, resume, channel_name)
+        resumed = _resume(appointment, resume, channel_name, rejoin=rejoin)
         if resumed is not None:
             participant, more = resumed
             return participant, deliveries + more
@@ -343,7 +359,8 @@ def join(
         appointment=appointment,
         role=p.Role.HOST if is_host else p.Role.GUEST,
         state=p.State.LOBBY,
-        name=(user.get_full_name() or user.get_username())[:60] if is_host else "",
+        # Clients see the name the counselor chose (or a neutral one), never the login.
+        name=display_name(user, language=appointment.language)[:60] if is_host else "",
         user=user if is_host else None,
         channel_name=channel_name,
     )
@@ -537,6 +554,14 @@ def end(*, actor_id: str) -> list[Delivery]:
     state.save()
     deliveries += _lobby_for_hosts(actor.appointment_id)  # the watchers: nobody waits
     return [*deliveries, Delivery(actor.channel_name, ended, close=True)]
+
+
+def session_ended(appointment_id) -> bool:
+    """Whether the host ended the session for everyone and has not entered the room since
+    (knocks are refused meanwhile): the client's page says so instead of opening the camera."""
+    return RoomState.objects.filter(
+        appointment_id=appointment_id, ended_at__isnull=False
+    ).exists()
 
 
 def watching(*, user) -> p.Watching:

@@ -3,6 +3,8 @@
 
 import { format, gettext } from "./i18n.js";
 import { stopAll } from "./media.js";
+import { quickExit } from "./quickexit.js";
+import { forgetResume, loadResume, saveResume } from "./resume.js";
 import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls, bindQuickExit } from "./ui/controls.js";
 import { Prejoin } from "./ui/prejoin.js";
@@ -10,8 +12,8 @@ import { byId, showSection } from "./ui/sections.js";
 
 /** Every switchable part of the page (guest_room.html); exactly one shows at a time. */
 const SECTIONS = [
-  "prejoin", "waiting", "denied", "removed", "session-ended", "link-closed", "locked", "ended", "failure",
-  "call",
+  "prejoin", "resuming", "waiting", "denied", "removed", "session-ended", "link-closed", "locked", "ended",
+  "failure", "call",
 ];
 const NAME_KEY = "visavis.name";
 const config = readConfig();
@@ -19,8 +21,17 @@ const prejoin = new Prejoin();
 /** @type {MediaStream | null} */
 let localStream = null;
 
+/** How often the saved place's expiry moves on while the connection is up. */
+const SAVE_EVERY_MS = 5000;
+
+/** This page's place is over (left, turned away, ended): a reload must not resume it. */
+function forgetPlace() {
+  forgetResume(window.localStorage, config.room);
+}
+
 /** @param {string} message */
 function fail(message) {
+  forgetPlace();
   stopAll(localStream);
   byId("failure-message").textContent = message;
   showSection("failure", SECTIONS);
@@ -32,8 +43,13 @@ function showWaiting(name) {
   showSection("waiting", SECTIONS);
 }
 
-/** @param {string} name */
-async function knock(name) {
+/**
+ * Knock with `name`, or, with `saved`, take back the place this browser had in the call
+ * a moment ago (a reload, the link opened again): no knock, straight back in.
+ * @param {string} name
+ * @param {import("./resume.js").Saved | null} [saved]
+ */
+async function knock(name, saved = null) {
   // The browser may still be asking about camera and microphone: say so if it takes long.
   const status = byId("knock-status");
   const hint = setTimeout(() => {
@@ -44,11 +60,41 @@ async function knock(name) {
   status.textContent = "";
   localStream = prejoin.handOver();
   const connection = openConnection(config);
+  if (saved) {
+    connection.resumeToken = saved.token;
+    connection.rejoin = true;
+  }
   // In the waiting room, the quick exit leaves it (in the call, startCall rebinds it).
-  bindQuickExit(() => leaveForNeutralPage(() => connection.leave()));
+  bindQuickExit(() => leaveForNeutralPage(() => {
+    const socket = connection.socket;
+    connection.leave();
+    return socket;
+  }));
+  /** Keep the place (waiting or in the call) for a reload, for as long as the server
+   * keeps it after a drop; 0 while there is no place to keep. */
+  let grace = 0;
+  const save = () => {
+    if (!grace || !connection.resumeToken || connection.closedByUs) return;
+    saveResume(window.localStorage, config.room, {
+      token: connection.resumeToken, name, expires: Date.now() + grace,
+    });
+  };
+  /** @param {import("./protocol.js").Welcome} welcome */
+  const keepPlace = (welcome) => {
+    grace = (welcome.resume_grace ?? 60) * 1000;
+    save();
+  };
+  const saver = setInterval(() => { if (connection.socket) save(); }, SAVE_EVERY_MS);
+  window.addEventListener("pagehide", save);
+  const stopSaving = () => {
+    grace = 0;
+    clearInterval(saver);
+    forgetPlace();
+  };
   /** @type {import("./call.js").Call | null} */
   let call = null;
   const leave = () => {
+    stopSaving();
     connection.leave();
     call?.close();
     stopAll(localStream);
@@ -58,9 +104,18 @@ async function knock(name) {
   // Lobby: knock, wait, be let in or not.
   // After a reconnect the server may no longer know us (state "lobby"): knock again.
   connection.onwelcome = (welcome) => {
-    if (welcome.state === "lobby") connection.knock(name);
+    if (welcome.state === "lobby") {
+      grace = 0;  // no place (yet, or any more): knock, and keep the place once we have one
+      forgetPlace();
+      connection.knock(name);
+    } else {
+      keepPlace(welcome);
+    }
   };
-  connection.onwaiting = () => showWaiting(name);
+  connection.onwaiting = () => {
+    if (connection.welcome) keepPlace(connection.welcome);
+    showWaiting(name);
+  };
   connection.onadmitted = (peers) => {
     byId("sent-back-info").hidden = true;
     showSection("call", SECTIONS);
@@ -71,6 +126,7 @@ async function knock(name) {
     syncCall(call, connection, peers);
   };
   connection.ondenied = (message) => {
+    stopSaving();
     stopAll(localStream);
     byId("denied-message-text").textContent = message ?? "";
     byId("denied-message").hidden = !message;
@@ -90,6 +146,7 @@ async function knock(name) {
   };
   /** @param {string} section */
   const over = (section) => {
+    stopSaving();
     call?.close();
     stopAll(localStream);
     showSection(section, SECTIONS);
@@ -126,16 +183,12 @@ async function knock(name) {
 
 /**
  * The quick exit before the call: nothing stays visible, camera and microphone stop,
- * and a neutral page replaces this one in the history.
- * @param {() => void} [leaveRoom]
+ * and a neutral page replaces this one in the history (js/quickexit.js).
+ * @param {() => (WebSocket | null)} [leaveRoom]
  */
 function leaveForNeutralPage(leaveRoom) {
-  document.body.hidden = true;
-  document.title = "";
-  stopAll(localStream ?? prejoin.stream);
-  leaveRoom?.();
-  // A moment for the "leave" to go out; the neutral page must not wait for more.
-  setTimeout(() => window.location.replace(byId("quick-exit").dataset.href || "/"), 150);
+  nameInput().value = "";
+  quickExit({ streams: [localStream, prejoin.stream], leave: leaveRoom });
 }
 
 /** @returns {HTMLInputElement} */
@@ -173,3 +226,11 @@ try {
 // Camera and microphone open while the client types their name; knocking waits for them.
 prejoin.start();
 bindQuickExit(() => leaveForNeutralPage());
+
+// Back into the call after a reload or with the link opened again, within the grace
+// period: no pre-join page, no knock; a short "Reconnecting…" while the camera opens.
+const saved = loadResume(window.localStorage, config.room, Date.now());
+if (saved) {
+  showSection("resuming", SECTIONS);
+  knock(saved.name, saved);
+}

@@ -12,6 +12,10 @@ import { classify, outgoingEstimate, reportsOf, summarize } from "./stats.js";
 
 const REPAIR_INTERVAL_MS = 1000;
 const MEASURE_INTERVAL_MS = 2000;
+/** @type {import("./stats.js").Quality} */
+const NOTHING_ARRIVES = {
+  rttMs: null, lossPct: null, jitterMs: null, inKbps: 0, outKbps: null, stalled: true,
+};
 const OFFER_RESEND_MS = 5000;
 const ICE_RESTART_AFTER_MS = 2500;
 const ICE_RESTART_EVERY_MS = 6000;
@@ -183,6 +187,9 @@ export class PeerLink {
   /** Read the statistics and report the quality since the last reading. */
   async measure() {
     if (this.pc.connectionState !== "connected") {
+      // Once measured, a connection that broke off must not keep its last verdict:
+      // its picture has stopped.
+      if (this.lastReports) this.onquality(NOTHING_ARRIVES, "stalled");
       this.lastReports = null;
       return;
     }

@@ -29,7 +29,7 @@ export const CLOSE_SERVICE_RESTART = 1012;
  */
 /**
  * @typedef {{type: "welcome", version: number, id: string, role: Role, state: string,
- *   max_participants: number, resume: string, resumed: boolean,
+ *   max_participants: number, resume: string, resumed: boolean, resume_grace?: number,
  *   ice_transport_policy?: RTCIceTransportPolicy}} Welcome
  */
 /**
@@ -73,6 +73,9 @@ export class RoomConnection {
     /** The secret that lets this participant resume its place after a drop. */
     /** @type {string | null} */
     this.resumeToken = null;
+    /** The first hello of a new page that resumes a saved place (js/resume.js): the
+     * others must drop their old media connections to us (docs/protocol.md). */
+    this.rejoin = false;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.pinger = undefined;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -152,6 +155,7 @@ export class RoomConnection {
       /** @type {Record<string, unknown>} */
       const hello = { type: "hello", version: PROTOCOL_VERSION, room: this.room };
       if (this.resumeToken) hello.resume = this.resumeToken;
+      if (this.resumeToken && this.rejoin) hello.rejoin = true;
       this.send(hello);
       this.pinger = setInterval(() => this.keepAlive(), PING_INTERVAL_MS);
     };
@@ -211,6 +215,7 @@ export class RoomConnection {
     this.id = welcome.id;
     this.role = welcome.role;
     this.resumeToken = welcome.resume;
+    this.rejoin = false;
     const queued = this.queue;
     this.queue = [];
     if (this.reconnecting) {

@@ -4,8 +4,8 @@
 import { Call } from "./call.js";
 import { Chat } from "./chat.js";
 import { gettext } from "./i18n.js";
-import { stopAll } from "./media.js";
 import { RoomConnection, socketUrl } from "./protocol.js";
+import { quickExit } from "./quickexit.js";
 import { ScreenShare, canShareScreen } from "./screen.js";
 import { bindChat } from "./ui/chat.js";
 import { bindQuickExit, bindScreenControls } from "./ui/controls.js";
@@ -106,7 +106,7 @@ export function startCall(connection, localStream) {
     renderScreen();
   };
   bindDeviceMenu({ call, tiles });
-  bindQuickExit(() => quickExit(connection, call, localStream, screen));
+  bindQuickExit(() => leaveCallAtOnce(connection, call, localStream, screen));
   return call;
 }
 
@@ -121,36 +121,26 @@ function isHost(connection) {
   return document.body.classList.contains("host");
 }
 
-/** Longest wait for the "leave" message to go out before the page is replaced. */
-const QUICK_EXIT_FLUSH_MS = 300;
-
 /**
  * Leave at once: nothing of the call stays visible, camera and microphone stop, the
  * connections close, the others learn that we left, and a neutral page replaces this one
- * in the history (Back does not return to the call).
+ * in the history (Back does not return to the call; see js/quickexit.js).
  * @param {RoomConnection} connection
  * @param {Call} call
  * @param {MediaStream | null} localStream
  * @param {ScreenShare} screen
  */
-export function quickExit(connection, call, localStream, screen) {
-  document.body.hidden = true;
-  document.title = "";
-  const target = byId("quick-exit").dataset.href || "/";
-  screen.track?.stop();
-  stopAll(localStream);
-  call.close();
-  const socket = connection.socket;
-  connection.leave();
-  const started = Date.now();
-  const go = () => {
-    if ((socket?.bufferedAmount ?? 0) > 0 && Date.now() - started < QUICK_EXIT_FLUSH_MS) {
-      setTimeout(go, 20);
-    } else {
-      window.location.replace(target);
-    }
-  };
-  go();
+export function leaveCallAtOnce(connection, call, localStream, screen) {
+  quickExit({
+    streams: [localStream, call.localStream],
+    tracks: [screen.track],
+    leave: () => {
+      call.close();
+      const socket = connection.socket;
+      connection.leave();
+      return socket;
+    },
+  });
 }
 
 /**

@@ -217,7 +217,7 @@ async function checkConnection(ice, audio, stream) {
     if (ok) {
       const numbers = byId("call-numbers");
       numbers.textContent = format(
-        gettext("Test call: %(kbps)s kbit/s, round trip %(rtt)s ms, packet loss %(loss)s."),
+        gettext("Test call: speed %(kbps)s kbit/s, delay %(rtt)s ms, data lost %(loss)s."),
         {
           kbps: call.numbers.bitrateKbps ?? "?",
           rtt: call.numbers.rttMs ?? "?",
@@ -242,7 +242,7 @@ function adviceText(key) {
     case "network":
       return gettext("The test call could not connect. Your network may block video calls: try another network, for example your smartphone's mobile data or your home Wi-Fi, or ask the network's administrator to allow video calls.");
     case "call-incomplete":
-      return gettext("The test call did not complete, but your device reaches the relay server, which is what your session needs.");
+      return gettext("The test call did not complete, but your device reaches the server that can pass your call on, which is what your session needs.");
     case "camera":
       return gettext("Your camera did not show a picture. Allow camera access for this page and close other programs that use the camera. Without a camera you can still talk with audio only.");
     case "slow":
@@ -355,7 +355,7 @@ async function run() {
   const { verdict, advice } = decide(checks, numbers, relayConfigured);
   if (relayConfigured && checks.srflx === "fail" && checks.call === "pass") {
     // Not an error: the relay carries the call. Shown calmly, stored as it was.
-    show("srflx", "fail", gettext("not found (not needed: the relay server works)"));
+    show("srflx", "fail", gettext("not found (not needed: the way through the server works)"));
     const element = document.querySelector('#setup-checks [data-check="srflx"] .check-result');
     if (element instanceof HTMLElement) element.dataset.outcome = "minor";
   }

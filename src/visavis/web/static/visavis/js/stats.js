@@ -3,8 +3,9 @@
 
 /**
  * @typedef {{rttMs: number | null, lossPct: number | null, jitterMs: number | null,
- *   inKbps: number | null, outKbps: number | null}} Quality
- * @typedef {"good" | "fair" | "poor"} Verdict
+ *   inKbps: number | null, outKbps: number | null, stalled?: boolean}} Quality
+ * @typedef {"good" | "fair" | "poor" | "stalled"} Verdict
+ * ("stalled": no picture arrives — no packets at all, or no video frame decoded)
  * @typedef {Record<string, any>} Report
  */
 
@@ -86,7 +87,10 @@ export function summarize(before, after, seconds) {
     const bytes = total(after, type, field) - total(before, type, field);
     return seconds > 0 ? Math.round((bytes * 8) / 1000 / seconds) : null;
   };
+  const videoIn = ofType(after, "inbound-rtp").some((r) => r.kind === "video");
+  const frames = total(after, "inbound-rtp", "framesDecoded") - total(before, "inbound-rtp", "framesDecoded");
   return {
+    stalled: received <= 0 || (videoIn && frames <= 0),
     rttMs: roundTrip(after),
     lossPct: received + lost > 0 ? Math.max(0, Math.round((1000 * lost) / (received + lost)) / 10) : null,
     jitterMs: audio && typeof audio.jitter === "number" ? Math.round(audio.jitter * 1000) : null,
@@ -96,11 +100,13 @@ export function summarize(before, after, seconds) {
 }
 
 /**
- * Good, fair or poor, by the worst of delay, loss and jitter.
+ * Good, fair or poor, by the worst of delay, loss and jitter; "stalled" when no picture
+ * arrives at all, however good the numbers of what little still comes.
  * @param {Quality} quality
  * @returns {Verdict}
  */
-export function classify({ rttMs, lossPct, jitterMs }) {
+export function classify({ rttMs, lossPct, jitterMs, stalled }) {
+  if (stalled) return "stalled";
   const rtt = rttMs ?? 0;
   const loss = lossPct ?? 0;
   const jitter = jitterMs ?? 0;

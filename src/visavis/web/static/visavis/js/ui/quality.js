@@ -10,6 +10,7 @@ import { byId } from "./sections.js";
 
 /** @param {Verdict} verdict */
 function verdictText(verdict) {
+  if (verdict === "stalled") return gettext("No picture");
   if (verdict === "good") return gettext("Connection: good");
   if (verdict === "fair") return gettext("Connection: fair");
   return gettext("Connection: poor");
