@@ -128,3 +128,22 @@ def test_without_turn_on_a_phone_direct_only(playwright, browser, live_server_pr
     finally:
         context.close()
         check_pages([page])
+
+
+def test_a_link_tested_too_often_is_told_why(browser, turn_server):
+    """Issue 16, item 3: after 20 relay credentials in an hour the link gets none, and the
+    page says so in words instead of failing every check."""
+    appointment = appointment_days_ahead(turn_server, "Setup too often")
+    for _ in range(20):
+        with urllib.request.urlopen(appointment["guest_url"] + "/setup/ice") as response:
+            assert response.status == 200
+    pages = Pages(browser, turn_server.url)
+    try:
+        client = pages()
+        client.goto(appointment["guest_url"] + "/setup")
+        client.click("#start-test")
+        client.wait_for_selector("#media-problem:not([hidden])", timeout=30000)
+        assert "many setup tests in the last hour" in client.inner_text("#media-problem")
+        assert client.locator("#setup-verdict").is_hidden()
+    finally:
+        pages.close()

@@ -98,3 +98,43 @@ def test_processes_starting_together_on_an_empty_database_take_turns(tmp_path):
         for server in servers:
             server.stop()
         databases.drop_all()
+
+
+def _log_out_everywhere(server: LiveServer, session: str) -> None:
+    """Press "Log out everywhere" on the account page of ``server`` with ``session``."""
+    import re
+    import urllib.parse
+    import urllib.request
+
+    page = urllib.request.urlopen(urllib.request.Request(
+        server.url + "/accounts/", headers={"Cookie": f"sessionid={session}"}
+    ), timeout=10)
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", page.headers.get("Set-Cookie", "")).group(1)
+    csrf = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode()
+    ).group(1)
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf}).encode()
+    urllib.request.urlopen(urllib.request.Request(
+        server.url + "/accounts/logout-everywhere/", data=form,
+        headers={"Cookie": f"sessionid={session}; csrftoken={csrf_cookie}"},
+    ), timeout=10)
+
+
+async def test_log_out_everywhere_closes_connections_in_the_other_process(two_servers):
+    """Issue 16, item 11: the session ends on B; the host connection on A is closed."""
+    a, b = two_servers
+    room = room_token(await asyncio.to_thread(api_appointment, a, a.api_token, "Logout"))
+    session = await asyncio.to_thread(session_cookie, a)
+    host = await Participant.open(a, session=session)
+    assert (await host.hello(room))["role"] == "host"
+    guest = await Participant.open(b, session=await asyncio.to_thread(guest_session, b, room))
+    await guest.hello(room)
+    await guest.send({"type": "knock", "name": "Robin"})
+    await guest.until("waiting")
+    await host.send({"type": "admit", "id": guest.id})
+    await guest.until("admitted")
+    await asyncio.to_thread(_log_out_everywhere, b, session)
+    await host.until("logged-out")
+    assert await host.closed() is not None
+    assert (await guest.until("left"))["id"] == host.id
+    await guest.close()

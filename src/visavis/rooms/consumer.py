@@ -359,12 +359,16 @@ class RoomConsumer(_Consumer):
         await asyncio.sleep(turn.renew_after_seconds())
         if self.participant_id is None:
             return
-        deliveries = await database_sync_to_async(services.renew_ice)(
-            participant_id=self.participant_id, channel_name=self.channel_name
-        )
-        async with self._turn:
-            if self.participant_id is not None:
-                await self._deliver(deliveries)
+        try:
+            deliveries = await database_sync_to_async(services.renew_ice)(
+                participant_id=self.participant_id, channel_name=self.channel_name
+            )
+            async with self._turn:
+                if self.participant_id is not None:
+                    await self._deliver(deliveries)
+        except Exception:
+            # The call goes on with the allocations it has; the next resume renews.
+            log.warning("TURN credentials could not be renewed", exc_info=True)
 
     # --- "log out everywhere" -----------------------------------------------------------
 

@@ -324,6 +324,7 @@ async function run() {
   const audio = new AudioContext();
   const speakers = checkSpeakers(audio);
   const ice = fetchIce(config.iceUrl);
+  ice.catch(() => {});  // handled where it is awaited, after the devices
   const { stream, microphone } = await checkDevices(audio);
   /** @type {CallNumbers} */
   let numbers = { bitrateKbps: null, rttMs: null, lossPct: null };
