@@ -85,6 +85,19 @@ def test_createuser_creates_once(env):
     assert "alice" in line
 
 
+def test_createuser_sets_the_name_clients_see(env):
+    created = run(env, "createuser", "jdoe", "--display-name", "Dr. Jane Doe",
+                  "--password-stdin", stdin=GOOD_PASSWORD + "\n")
+    assert created.returncode == 0, created.stderr
+    shown = run(env, "shell", "-c", (
+        "from django.contrib.auth import get_user_model\n"
+        "from visavis.accounts.services import display_name\n"
+        "print(display_name(get_user_model().objects.get(username='jdoe'), language='en'))"
+    ))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == "Dr. Jane Doe"
+
+
 def test_createuser_rejects_empty_password(env):
     result = run(env, "createuser", "bob", "--password-stdin", stdin="\n")
     line = assert_one_line_error(result)
@@ -191,6 +204,8 @@ def test_serve_answers_and_stops(env, tmp_path):
     assert status == 200, f"status {status}\nstdout:\n{stdout}\nstderr:\n{stderr}"
     assert f"http://127.0.0.1:{port}/" in stdout
     assert "Traceback" not in stderr, stderr
+    # Nothing configured: the operator is told that the privacy notice names nobody.
+    assert "warning: the privacy notice" in stderr and "privacy_controller" in stderr
     assert proc.returncode == 0, stderr
 
     files = ("secret_key",) if configured_database_url() else ("visavis.sqlite3", "secret_key")
@@ -198,3 +213,15 @@ def test_serve_answers_and_stops(env, tmp_path):
         assert (tmp_path / name).exists(), name
     mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
     assert mode == 0o600, oct(mode)
+
+
+def test_check_deploy_warns_while_the_privacy_notice_names_nobody(env):
+    """Issue 15 (4): clients must not read a notice without a responsible party; the
+    operator hears about it from ``check --deploy`` (and ``serve``) until it is set."""
+    unset = run(env, "check", "--deploy")
+    assert "visavis.W001" in unset.stdout + unset.stderr
+    assert "VISAVIS_PRIVACY_CONTACT" in unset.stdout + unset.stderr
+    named = {**env, "VISAVIS_PRIVACY_CONTROLLER": "Praxis Muster, Musterweg 1, 12345 Berlin",
+             "VISAVIS_PRIVACY_CONTACT": "datenschutz@praxis-muster.example"}
+    result = run(named, "check", "--deploy")
+    assert "visavis.W001" not in result.stdout + result.stderr

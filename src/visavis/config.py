@@ -8,6 +8,7 @@ nothing configured. The environment wins over the file; the file is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -54,7 +55,7 @@ class Config(BaseSettings):
     # of a call. See docs/deploy.md.
     turn_urls: list[Annotated[str, Field(pattern=r"^(stun|stuns|turn|turns):[^\s]+$")]] = []
     turn_secret: str | None = None
-    turn_credential_ttl: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
+    turn_credential_ttl: int = Field(default=600, ge=60, le=7 * 24 * 3600)
     turn_realm: str = "visavis"
     ice_transport_policy: Literal["all", "relay"] = "all"
     resume_grace_seconds: int = Field(default=60, ge=5, le=3600)
@@ -103,6 +104,14 @@ class Config(BaseSettings):
     # Consent (issue 4): the operator's privacy notice, de.html and en.html (HTML fragments)
     # in this directory; unset or a missing file: the shipped default text.
     privacy_notice_dir: Path | None = None
+    # Who is responsible for the data, shown in the shipped notice (issue 15): name and
+    # address, how to reach them about privacy, the data protection officer and the legal
+    # basis (both optional). Unset: the notice says so in neutral words, and `serve` and
+    # `check --deploy` warn the operator.
+    privacy_controller: str | None = Field(default=None, max_length=2000)
+    privacy_contact: str | None = Field(default=None, max_length=2000)
+    privacy_officer: str | None = Field(default=None, max_length=2000)
+    privacy_legal_basis: str | None = Field(default=None, max_length=2000)
 
     # Counselor accounts (issues 5 and 8): second factor, login throttling, idle sessions.
     require_second_factor: bool = False
@@ -172,6 +181,29 @@ def load() -> Config:
         raise ConfigError(f"invalid configuration: {problems}") from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read configuration file {_config_file()}: {exc}") from None
+
+
+SQLITE_NAME = "visavis.sqlite3"
+
+
+def prepare_data_dir(config: Config) -> None:
+    """Make the data directory private to the user visavis runs as (mode 0700), and the
+    SQLite database in it (0600: created so before SQLite opens it, or narrowed if an
+    older version made it readable for all). SQLite gives its ``-wal`` and ``-shm``
+    files the mode of the database. An existing folder or file this user may not change
+    is left as it is."""
+    directory = config.data_dir
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        directory.chmod(0o700)
+    if config.database_url:
+        return
+    database = directory / SQLITE_NAME
+    with contextlib.suppress(OSError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        for path in (database, *(directory / f"{SQLITE_NAME}{end}" for end in ("-wal", "-shm"))):
+            if path.exists():
+                path.chmod(0o600)
 
 
 def secret_key(config: Config) -> str:

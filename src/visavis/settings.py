@@ -11,6 +11,7 @@ from visavis import config as _config
 CONFIG = _config.load()
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = CONFIG.data_dir
+_config.prepare_data_dir(CONFIG)  # 0700, the SQLite database 0600
 
 SECRET_KEY = _config.secret_key(CONFIG)
 DEBUG = CONFIG.debug
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Near the top, so that answers given before the view (static files, redirects,
+    # refused CSRF, bad hosts) are not framed either.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Above WhiteNoise, so that static files get the Permissions-Policy too.
     "visavis.web.middleware.PrivacyHeadersMiddleware",
@@ -53,7 +57,6 @@ MIDDLEWARE = [
     "visavis.accounts.middleware.SecondFactorSetupMiddleware",
     "visavis.web.middleware.CounselorTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "visavis.urls"
@@ -78,11 +81,15 @@ TEMPLATES = [
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "visavis.sqlite3",
+        "NAME": DATA_DIR / _config.SQLITE_NAME,
         "OPTIONS": {
             # WAL lets the signalling consumer write while pages read; the busy
             # timeout absorbs short write contention instead of failing a request.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # secure_delete: deleted rows are overwritten with zeros, not left in free pages
+            # (appointments/services.py purge() also empties the -wal file afterwards).
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+            ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
@@ -98,7 +105,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CHANNEL_LAYERS = {"default": {"BACKEND": "visavis.rooms.layer.ProcessChannelLayer"}}
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2, at most two hashes at once per process (accounts/hashers.py).
+    "visavis.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

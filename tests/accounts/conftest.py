@@ -3,9 +3,9 @@ import time
 import pytest
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from visavis.accounts import second_factor
+from visavis.accounts.models import SealedTOTPDevice as TOTPDevice
 from visavis.accounts.services import create_counselor
 
 PASSWORD = "a long Passw0rd!x"

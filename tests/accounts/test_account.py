@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.accounts.conftest import PASSWORD, code_for
-from visavis.accounts import second_factor
+from visavis.accounts import sealed, second_factor
+from visavis.accounts.models import SealedTOTPDevice
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_enable_second_factor(browser, counselor):
     html = page.content.decode()
     assert 'src="data:image/svg+xml' in html  # the QR code, drawn here
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', html).group(1)
-    device = TOTPDevice.objects.get(user=counselor, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=counselor, confirmed=False)
     assert secret.replace(" ", "") == __import__("base64").b32encode(device.bin_key).decode()
     # Reloading keeps the same secret (a scan stays valid).
     assert secret in browser.get("/accounts/second-factor/").content.decode()
@@ -51,7 +51,10 @@ def test_enable_second_factor(browser, counselor):
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.content.decode())
     assert len(codes) == 10
     assert second_factor.is_enabled(counselor)
-    assert sorted(StaticToken.objects.values_list("token", flat=True)) == sorted(codes)
+    # Stored as keyed hashes only (accounts/sealed.py).
+    stored = sorted(StaticToken.objects.values_list("token", flat=True))
+    assert stored == sorted(sealed.recovery_hashes(code)[0] for code in codes)
+    assert not set(stored) & set(codes)
     # Once on, the setup page leads back to the account page.
     assert browser.get("/accounts/second-factor/")["Location"] == "/accounts/"
     assert "10 recovery codes left" in browser.get("/accounts/").content.decode()
@@ -163,3 +166,29 @@ def test_operator_can_remove_a_lost_second_factor(counselor, with_second_factor,
     assert not second_factor.is_enabled(counselor)
     with pytest.raises(Exception, match="no user named 'nobody'"):
         call_command("resetsecondfactor", "nobody")
+
+
+def test_the_name_clients_see_is_set_on_the_account_page(browser, counselor):
+    """Issue 15 (12): a counselor chooses the name clients see; empty means a neutral one."""
+    from visavis.accounts.services import display_name
+
+    page = browser.get("/accounts/").content.decode()
+    assert "Your name for clients" in page
+    assert "Clients now see “Counselor” (in German “Beratung”)." in page
+    assert counselor.get_username() not in page.split('id="name-heading"', 1)[1].split(
+        "</section>", 1)[0]
+    response = browser.post("/accounts/name/", {"display_name": "Dr. Jane Doe"})
+    assert response.status_code == 302
+    page = browser.get("/accounts/").content.decode()
+    assert 'value="Dr. Jane Doe"' in page and "Clients now see" not in page
+    assert display_name(counselor, language="de") == "Dr. Jane Doe"
+    # Too long, or with invisible characters: refused with a message, nothing saved.
+    refused = browser.post("/accounts/name/", {"display_name": "x" * 61})
+    assert refused.status_code == 400
+    assert "at most 60 characters" in refused.content.decode()
+    refused = browser.post("/accounts/name/", {"display_name": "Jane\u202eDoe"})
+    assert "cannot be shown" in refused.content.decode()
+    assert display_name(counselor, language="en") == "Dr. Jane Doe"
+    # Empty: back to the neutral default.
+    browser.post("/accounts/name/", {"display_name": ""})
+    assert display_name(counselor, language="en") == "Counselor"

@@ -165,9 +165,9 @@ def test_required_second_factor_is_set_up_before_the_login_completes(
     assert b"data:image/svg+xml" in page.content
     assert b"asks every counselor for a second factor" in page.content
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from visavis.accounts.models import SealedTOTPDevice
 
-    device = TOTPDevice.objects.get(user=counselor, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=counselor, confirmed=False)
     response = client.post("/accounts/second-factor/", {"code": code_for(device)})
     assert response.status_code == 200
     assert b"recovery-codes" in response.content

@@ -120,3 +120,30 @@ def test_code_step_is_throttled_too(counselor, with_second_factor):
     # The password step is locked for this name as well.
     assert attempt(Client(), password=PASSWORD).status_code == 429
 
+
+
+def test_look_alike_names_share_the_counter(counselor):
+    fullwidth = "\uff41\uff4c\uff49\uff43\uff45"  # full-width "alice": logs in as alice
+    client = Client()
+    assert attempt(client, fullwidth, PASSWORD).status_code == 302
+    assert client.session[SESSION_KEY] == str(counselor.pk)
+    for name in (fullwidth, "\uff21\uff2c\uff29\uff23\uff25", fullwidth):  # and "ALICE"
+        attempt(Client(), name, address="10.0.0.2")
+    assert attempt(Client(), "alice", PASSWORD, address="10.0.0.3").status_code == 429
+
+
+def test_a_right_password_leaves_no_failure_behind(counselor):
+    assert attempt(Client(), password=PASSWORD).status_code == 302
+    assert LoginFailure.objects.count() == 0
+
+
+def test_the_purge_deletes_failures_whose_window_is_over(counselor):
+    from visavis.appointments.services import purge
+
+    with time_machine.travel("2026-11-20 10:00Z", tick=False) as traveller:
+        attempt(Client())
+        traveller.shift(10 * 60)
+        attempt(Client(), "bob")
+        traveller.shift(7 * 60)  # alice's failure is 17 minutes old, bob's 7
+        purge()
+    assert LoginFailure.objects.count() == 2  # only bob's two counters

@@ -238,3 +238,33 @@ def test_extreme_utc_offsets_are_taken_as_the_instant_they_name(api_client, auth
     created = create(api_client, auth, start="2031-01-01T10:00:00+23:30")
     start = datetime.fromisoformat(created["start"])
     assert start.astimezone(UTC) == datetime(2030, 12, 31, 10, 30, tzinfo=UTC)
+
+
+def test_a_start_in_the_past_is_refused(api_client, auth):
+    """Issue 15 (13): an appointment in the past is refused with a message, not stored."""
+    body = error(send(api_client, "post", URL, auth, {**VALID, "start": "2020-05-17T14:30:00Z"}),
+                 422)
+    assert "already passed" in body["detail"]
+    series = {**VALID, "start": "2020-05-17T14:30:00Z", "frequency": "weekly", "count": 3}
+    assert "already passed" in error(
+        send(api_client, "post", "/api/v1/series", auth, series), 422
+    )["detail"]
+    assert not Appointment.objects.exists()
+
+
+def test_moving_into_the_past_is_refused_but_other_changes_are_not(api_client, auth):
+    created = create(api_client, auth)
+    url = f"{URL}/{created['id']}"
+    body = error(send(api_client, "patch", url, auth, {"start": "2020-01-01T10:00:00Z"}), 422)
+    assert "already passed" in body["detail"]
+    assert datetime.fromisoformat(send(api_client, "get", url, auth).json()["start"]) == (
+        datetime.fromisoformat(VALID["start"])
+    )
+    # An appointment that is over keeps its start; sending it back unchanged is fine.
+    Appointment.objects.filter(pk=created["id"]).update(
+        start=datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
+    )
+    changed = send(api_client, "patch", url, auth,
+                   {"title": "Renamed", "start": "2021-03-01T09:00:00Z"})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "Renamed"

@@ -175,7 +175,7 @@ def test_the_notice_is_readable_without_login_in_both_languages(guest, settings)
     assert notices.notice("de").version in body
     assert 'href="/privacy?lang=en"' in body  # the other language
     english = text(guest.get("/privacy", headers={"accept-language": "en"}))
-    assert "Nothing is recorded" in english and "operator-placeholder" in english
+    assert "Nothing is recorded" in english and "operator-missing" in english
     assert "Nichts wird aufgezeichnet" in text(
         guest.get("/privacy?lang=xx", headers={"accept-language": "de"}))
     assert guest.post("/privacy").status_code == 405
@@ -231,3 +231,67 @@ def test_posting_the_form_in_a_loop_does_not_fill_the_database(counselor, settin
     # Every one of them may knock all the same.
     for client in clients:
         services.check_guest_entry(appointment=appointment, session=client.session)
+
+
+# --- issue 15 (4): the shipped notice is true, and shows clients no placeholders -----------
+
+
+def _visible(html: str) -> str:
+    """The text a reader sees: no comments, no tags."""
+    import re
+
+    html = re.sub(r"<!--.*?-->", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_shipped_notice_says_there_is_a_chat_and_that_it_is_not_stored(guest, language):
+    body = _visible(text(guest.get(f"/privacy?lang={language}")))
+    if language == "en":
+        assert "The call has a text chat." in body and "not stored" in body
+        assert "no chat" not in body.lower()
+    else:
+        assert "Das Gespräch hat einen Text-Chat." in body and "nirgends gespeichert" in body
+        assert "keinen Chat" not in body
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_unset_operator_details_read_as_plain_sentences_not_placeholders(guest, language):
+    body = _visible(text(guest.get(f"/privacy?lang={language}")))
+    assert "[" not in body and "]" not in body
+    assert "{" not in body and "}" not in body
+    expected = {
+        "en": "Your counselor can tell you its name and address.",
+        "de": "Ihre Beratungsperson kann Ihnen deren Namen und Anschrift nennen.",
+    }[language]
+    assert expected in body
+
+
+def test_the_operator_s_details_are_shown_escaped(guest, settings):
+    settings.CONFIG = settings.CONFIG.model_copy(update={
+        "privacy_controller": "Praxis Muster\nMusterweg 1, 12345 Berlin",
+        "privacy_contact": "datenschutz@praxis-muster.example, 030 123456",
+        "privacy_officer": "Dr. Daten <b>Schutz</b>",
+        "privacy_legal_basis": "Art. 6 Abs. 1 lit. b und Art. 9 Abs. 2 lit. h DSGVO",
+    })
+    html = text(guest.get("/privacy?lang=de"))
+    assert "Praxis Muster<br>Musterweg 1, 12345 Berlin" in html
+    assert "Fragen zum Datenschutz: datenschutz@praxis-muster.example, 030 123456" in html
+    assert "Dr. Daten &lt;b&gt;Schutz&lt;/b&gt;" in html and "<b>Schutz" not in html
+    assert "Art. 6 Abs. 1 lit. b und Art. 9 Abs. 2 lit. h DSGVO" in html
+    assert "operator-missing" not in html
+    assert notices.operator_warning() is None
+    # The version follows the text shown: new details, a new version.
+    settings.CONFIG = settings.CONFIG.model_copy(update={"privacy_controller": "Other"})
+    assert notices.notice("de").version not in html
+
+
+def test_the_operator_is_warned_while_the_notice_names_nobody(settings, notice_dir):
+    warning = notices.operator_warning()
+    assert "privacy_controller" in warning and "privacy_contact" in warning
+    settings.CONFIG = settings.CONFIG.model_copy(update={"privacy_controller": "Praxis"})
+    assert "privacy_controller" not in notices.operator_warning()
+    # Their own notices, which name the practice themselves: nothing to warn about.
+    for language in ("de", "en"):
+        (notice_dir / f"{language}.html").write_text("<p>Praxis Muster</p>", encoding="utf-8")
+    assert notices.operator_warning() is None

@@ -223,3 +223,22 @@ def call_across(test_host, playwright, tmp_path, request, *, title: str, guest_n
         for browser in browsers:
             browser.close()
         server.stop()
+
+
+def past_appointment(server, title: str, *, days: float = 2) -> dict:
+    """An appointment that took place ``days`` ago. The API refuses a start in the past
+    (issue 15), so it is created ahead and then moved back in the server's database."""
+    from datetime import UTC, timedelta
+
+    start = datetime.now(UTC) + timedelta(hours=1)
+    created = api(server, "POST", "/appointments",
+                  {"title": title, "start": start.isoformat(), "duration_minutes": 50})
+    moved = server.run("shell", "-c", (
+        "from datetime import timedelta\n"
+        "from django.db.models import F\n"
+        "from visavis.appointments.models import Appointment\n"
+        f"Appointment.objects.filter(pk='{created['id']}')"
+        f".update(start=F('start') - timedelta(days={days}, hours=1))\n"
+    ))
+    assert moved.returncode == 0, moved.stderr
+    return created

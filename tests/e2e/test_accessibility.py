@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import api, confirm_privacy_notice, knock, log_in
+from tests.e2e.helpers import api, confirm_privacy_notice, knock, log_in, past_appointment
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -160,7 +160,7 @@ def test_every_client_page_passes_axe_on_desktop_and_phone(
     later = appointment(server, "Axe later", days=2)
     notices.goto(later["guest_url"])
     audit(notices, "not open yet")
-    notices.goto(appointment(server, "Axe over", days=-2)["guest_url"])
+    notices.goto(past_appointment(server, "Axe over", days=2)["guest_url"])
     audit(notices, "ended notice")
     cancelled = appointment(server, "Axe cancelled", days=1)
     api(server, "DELETE", f"/appointments/{cancelled['id']}")

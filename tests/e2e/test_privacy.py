@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     enter_room,
     knock,
     log_in,
+    past_appointment,
     wait_for_media,
 )
 
@@ -101,10 +102,7 @@ def test_every_page_in_every_state_stays_on_its_own_origin(new_page, live_server
         "start": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
     })
     visit(notices, later["guest_url"], status=200)
-    over = api(server, "POST", "/appointments", {
-        "title": "Over", "duration_minutes": 50,
-        "start": (datetime.now(UTC) - timedelta(days=2)).isoformat(),
-    })
+    over = past_appointment(server, "Over", days=2)
     visit(notices, over["guest_url"], status=410)
     api(server, "DELETE", f"/appointments/{later['id']}")
     visit(notices, later["guest_url"], status=410)

@@ -113,7 +113,7 @@ def test_call_through_the_turn_relay(relay_page, relay_server, coturn):
     badge = host.locator("#tiles .tile.remote .path")
     badge.wait_for()
     assert badge.get_attribute("data-path") == "relay"
-    assert "Relayed" in badge.inner_text()
+    assert "Through the server, still encrypted" in badge.inner_text()
 
 
 def test_expired_turn_credentials_are_refused(relay_page, coturn):

@@ -382,3 +382,16 @@ describe("watchdog", () => {
     assert.ok(samPc.callsOf("restartIce").length >= 1);
   });
 });
+
+describe("setRtcConfig", () => {
+  test("renewed ICE servers go to open peer connections and to new ones", () => {
+    const { call } = makeCall({ rtcConfig: { iceServers: [] } });
+    call.addPeer(alex);
+    const renewed = { iceServers: [{ urls: ["turn:t:3478"], username: "2:c-me", credential: "b" }] };
+    call.setRtcConfig(renewed);
+    assert.deepEqual(pcOf(call, "b-alex").config.iceServers, renewed.iceServers);
+    assert.equal(pcOf(call, "b-alex").config.bundlePolicy, "max-bundle", "the rest is kept");
+    call.addPeer(sam);
+    assert.deepEqual(pcOf(call, "d-sam").config.iceServers, renewed.iceServers);
+  });
+});

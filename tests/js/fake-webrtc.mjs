@@ -106,6 +106,16 @@ export class FakeRTCPeerConnection {
     this.channels = [];
     FakeRTCPeerConnection.instances.push(this);
   }
+
+  getConfiguration() {
+    return { ...this.config };
+  }
+
+  /** @param {RTCConfiguration} config */
+  setConfiguration(config) {
+    this.calls.push(["setConfiguration", config]);
+    this.config = config;
+  }
   createDataChannel(label, options) {
     const channel = new FakeDataChannel(label, options);
     this.channels.push(channel);

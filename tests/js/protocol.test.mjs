@@ -107,7 +107,7 @@ function latest() {
 function welcome(overrides = {}) {
   return {
     type: "welcome", version: 1, id: "p-1", role: "guest", state: "admitted",
-    max_participants: 4, resume: "token-1", resumed: false, ice_servers: [],
+    max_participants: 4, resume: "token-1", resumed: false,
     ice_transport_policy: "all", ...overrides,
   };
 }
@@ -119,6 +119,7 @@ function record(connection) {
     "onwelcome", "onwaiting", "onlobby", "onadmitted", "onjoined", "onleft",
     "ondenied", "onreplaced", "onsignal", "onerror", "onclose", "onreconnecting",
     "onreconnected", "onsentback", "onremoved", "onended", "onnote", "onstatus",
+    "oniceservers", "onlinkclosed", "onloggedout",
   ]) {
     connection[name] = (...args) => calls.push([name, ...args]);
   }
@@ -223,6 +224,10 @@ describe("dispatch", () => {
   });
 
   const peer = { id: "p-2", name: "Alex", role: "guest" };
+  const iceServers = {
+    ice_servers: [{ urls: ["turn:turn.example.org:3478"], username: "1795021600:p-1", credential: "c" }],
+    ice_transport_policy: "all", expires_at: "2026-11-17T10:40:00Z",
+  };
   const routes = [
     [{ type: "waiting" }, ["onwaiting", { counselorPresent: false, callFull: false }]],
     [
@@ -244,6 +249,9 @@ describe("dispatch", () => {
     [{ type: "sent-back" }, ["onsentback"]],
     [{ type: "removed" }, ["onremoved"]],
     [{ type: "ended" }, ["onended"]],
+    [{ type: "link-closed" }, ["onlinkclosed"]],
+    [{ type: "logged-out" }, ["onloggedout"]],
+    [{ type: "ice-servers", ...iceServers }, ["oniceservers", { type: "ice-servers", ...iceServers }]],
     [{ type: "note", text: "Five minutes." }, ["onnote", "Five minutes."]],
     [
       { type: "status", locked: true, note: "", ends_at: "2026-11-22T15:50:00Z" },
@@ -529,6 +537,8 @@ describe("no reconnect", () => {
   for (const [message, callback] of [
     [{ type: "denied" }, "ondenied"],
     [{ type: "replaced" }, "onreplaced"],
+    [{ type: "link-closed" }, "onlinkclosed"],
+    [{ type: "logged-out" }, "onloggedout"],
     [{ type: "error", code: "unknown-room", message: "no such room" }, "onerror"],
   ]) {
     const label = message.type === "error" ? `an ${message.code} error` : message.type;
@@ -739,5 +749,18 @@ describe("socketUrl", () => {
       socketUrl("/ws/room/", /** @type {Location} */ ({ protocol: "http:", host: "127.0.0.1:8000" })),
       "ws://127.0.0.1:8000/ws/room/",
     );
+  });
+});
+
+describe("ice-servers", () => {
+  test("the latest servers are kept, a renewal replaces them", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    assert.equal(connection.iceServers, null, "nothing before entering the call");
+    const first = { type: "ice-servers", ice_servers: [{ urls: ["turn:t:3478"], username: "1:p-1", credential: "a" }] };
+    const renewed = { type: "ice-servers", ice_servers: [{ urls: ["turn:t:3478"], username: "2:p-1", credential: "b" }] };
+    socket.receive(first);
+    socket.receive(renewed);
+    assert.deepEqual(connection.iceServers, renewed);
   });
 });

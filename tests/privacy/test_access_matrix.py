@@ -29,6 +29,8 @@ PAGES = {
     "new appointment": ("/appointments/new", [LOGIN, LOGIN, 200, 200, 200]),
     "appointment page": ("/appointments/{id}", [LOGIN, LOGIN, 404, 200, 404]),
     "edit page": ("/appointments/{id}/edit", [LOGIN, LOGIN, 404, 200, 404]),
+    "cancel question": ("/appointments/{id}/cancel", [LOGIN, LOGIN, 404, 200, 404]),
+    "replace link question": ("/appointments/{id}/revoke", [LOGIN, LOGIN, 404, 200, 404]),
     "host room": ("/appointments/{id}/room", [LOGIN, LOGIN, 404, 200, 404]),
     "invitation ics": ("/appointments/{id}/invitation.ics", [LOGIN, LOGIN, 404, 200, 404]),
     "calendar settings": ("/calendar/settings", [LOGIN, LOGIN, 200, 200, 200]),
@@ -52,6 +54,8 @@ POSTS = {
     "cancel": ("/appointments/{id}/cancel", [LOGIN, LOGIN, 404, 302, 404]),
     "revoke link": ("/appointments/{id}/revoke", [LOGIN, LOGIN, 404, 302, 404]),
     "new pin": ("/appointments/{id}/pin", [LOGIN, LOGIN, 404, 302, 404]),
+    # Each counselor's own name for clients; no appointment involved.
+    "display name": ("/accounts/name/", [LOGIN, LOGIN, 302, 302, 302]),
     # An empty result is refused plainly, whoever sends it; nothing is stored.
     "setup test result (empty)": ("/r/{token}/setup/result", [400, 400, 400, 400, 400]),
     # Last: it ends the role's logins (then the login page follows, for everyone).
@@ -115,7 +119,7 @@ def test_pages_and_api(world):
             )
             url = table[action][0].format(id=fresh.pk, token=fresh.room_token)
         client = clients[role]
-        response = client.get(url) if table is PAGES else client.post(url, {})
+        response = client.get(url) if table is PAGES else client.post(url, {"confirm": "yes"})
         if _outcome(response) != expected:
             wrong.append(f"{action} as {role}: {_outcome(response)}, expected {expected}")
     for action, role, expected in (p.values for p in _rows(API)):

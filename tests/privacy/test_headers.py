@@ -209,3 +209,25 @@ def test_without_a_tls_proxy_the_header_is_not_believed(live_server_process):
     assert not any("Secure" in c for c in _cookies(response))
     assert response.getheader("Referrer-Policy") == "no-referrer"
     assert "frame-ancestors 'none'" in response.getheader("Content-Security-Policy")
+
+
+def test_responses_that_end_early_carry_the_headers_too(world, settings):
+    """Static files, redirects, refused CSRF, bad hosts and errors are answered by
+    middleware before the view: X-Frame-Options and the rest must be on them too."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    anonymous = Client(enforce_csrf_checks=True)
+    responses = {
+        "static file": anonymous.get("/static/visavis/css/visavis.css"),
+        "slash redirect": anonymous.get("/accounts/login"),
+        "not found": anonymous.get("/no/such/page"),
+        "csrf refused": anonymous.post("/accounts/login/", {"username": "a", "password": "b"}),
+        "bad host": anonymous.get("/accounts/login/", HTTP_HOST="evil.example"),
+        "api unauthorised": anonymous.get("/api/v1/appointments"),
+    }
+    statuses = {what: r.status_code for what, r in responses.items()}
+    assert statuses["csrf refused"] == 403 and statuses["bad host"] == 400, statuses
+    assert statuses["not found"] == 404 and statuses["slash redirect"] == 301, statuses
+    for what, response in responses.items():
+        assert response.headers.get("X-Frame-Options") == "DENY", (what, response.status_code)
+        assert response.headers.get("Cross-Origin-Opener-Policy") == "same-origin", what
+        assert_privacy_headers(response, what)

@@ -87,7 +87,7 @@ async def test_send_back_and_admit_again(connect, counselor, room):
 
     await host.send({"type": "admit", "id": guest_id})
     peers = (await guest.expect("admitted"))["peers"]
-    assert {peer["name"] for peer in peers} == {"owner", "Sam"}
+    assert {peer["name"] for peer in peers} == {"Counselor", "Sam"}
     await host.expect("joined")
     await other.expect("joined")
 

@@ -56,3 +56,24 @@ def test_generated_coturn_config_denies_private_ranges():
                    "denied-peer-ip=169.254.0.0-169.254.255.255", "min-port=49160"]:
         assert needed in lines, needed
     assert "allow-loopback-peers" not in text
+
+
+def test_coturn_config_denies_ipv4_mapped_ipv6_and_caps_allocations():
+    """Issue 16, items 3 and 11: ::ffff:10.0.0.1 is 10.0.0.1; one participant holds at most
+    12 relay allocations, and no more are promised than there are relay ports."""
+    text = coturn_config(secret="x", realm="r", domain="turn.example.org", external_ip=None,
+                         listening_ip=None, port=3478, tls_port=443, min_port=49160,
+                         max_port=50159, log_file="syslog")
+    lines = text.splitlines()
+    for needed in ["denied-peer-ip=::ffff:0.0.0.0-::ffff:255.255.255.255",
+                   "denied-peer-ip=::", "user-quota=12", "total-quota=1000"]:
+        assert needed in lines, needed
+
+
+def test_turnconfig_offers_a_relay_port_range_of_1000_ports(settings, capsys):
+    from django.core.management import call_command
+
+    settings.VISAVIS = {**settings.VISAVIS, "TURN_SECRET": "k"}
+    call_command("turnconfig", "--no-tls")
+    lines = capsys.readouterr().out.splitlines()
+    assert "min-port=49160" in lines and "max-port=50159" in lines

@@ -307,3 +307,16 @@ def test_the_not_open_yet_notice_links_the_setup_test(counselor, guest):
     appointment = make(counselor, minutes_from_now=600)
     body = guest.get(f"/r/{appointment.room_token}?lang=de").content.decode()
     assert f'href="/r/{appointment.room_token}/setup?lang=de"' in body
+
+
+def test_one_link_gets_at_most_20_relay_credentials_an_hour(counselor, guest, turn):
+    """Issue 16, item 3: the setup test cannot be used to drain the relay."""
+    appointment = make(counselor, minutes_from_now=600, language="de")
+    for _ in range(20):
+        assert guest.get(page(appointment) + "/ice").status_code == 200
+    refused = guest.get(page(appointment) + "/ice")
+    assert refused.status_code == 429 and refused["Cache-Control"] == "no-store"
+    assert "turn" not in refused.json()
+    assert "Einrichtungstests" in refused.json()["message"]  # in the link's language
+    other = make(counselor, minutes_from_now=600)
+    assert guest.get(page(other) + "/ice").status_code == 200

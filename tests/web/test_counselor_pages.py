@@ -42,7 +42,7 @@ FORM = {
 
 def test_dashboard_groups_today_upcoming_and_past(browser, counselor):
     now = timezone.localtime()
-    make(counselor, title="Today one", start=now.replace(hour=0, minute=5))
+    make(counselor, title="Today one", start=now.replace(second=0, microsecond=0))
     make(counselor, title="Tomorrow one", start=now + timedelta(days=1))
     make(counselor, title="Last week", start=now - timedelta(days=7))
     body = text(browser.get("/"))
@@ -51,6 +51,62 @@ def test_dashboard_groups_today_upcoming_and_past(browser, counselor):
     assert "Today one" in today and "Tomorrow one" in upcoming and "Last week" in past
     assert "Enter room" in today
     assert "Enter room" not in past
+
+
+def test_dashboard_lists_a_session_that_is_over_under_past(browser, counselor):
+    """Over three hours ago (today, or yesterday just after midnight): its link no longer
+    works, so it is not under Today and offers no "Enter room"."""
+    make(counselor, title="Earlier one", start=timezone.localtime() - timedelta(hours=3))
+    body = text(browser.get("/"))
+    today, rest = body.split('id="upcoming-heading"', 1)
+    upcoming, past = rest.split('class="past"', 1)
+    assert "Earlier one" not in today and "Earlier one" not in upcoming
+    assert "Earlier one" in past
+    assert "Enter room" not in past
+    assert "No appointments today." in today
+
+
+def test_a_start_in_the_past_is_refused_with_a_clear_error(browser, counselor):
+    an_hour_ago = timezone.localtime() - timedelta(hours=1)
+    response = browser.post(
+        "/appointments/new", {**FORM, "start": an_hour_ago.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "This start time has already passed. Please choose a time in the future." in page
+    assert not Appointment.objects.exists()
+    # A few minutes late is fine: the form may have been open a while.
+    just_now = timezone.localtime() - timedelta(minutes=2)
+    response = browser.post(
+        "/appointments/new", {**FORM, "start": just_now.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 302
+    assert Appointment.objects.count() == 1
+
+
+def test_moving_an_appointment_into_the_past_is_refused(browser, counselor):
+    appointment = make(counselor)
+    yesterday = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = browser.post(
+        f"/appointments/{appointment.pk}/edit",
+        {"title": "Session K.", "start": yesterday, "duration_minutes": "50",
+         "language": "en", "external_url": ""},
+    )
+    assert "This start time has already passed" in text(response)
+    moved = Appointment.objects.get(pk=appointment.pk)
+    assert moved.start == appointment.start
+
+
+def test_an_appointment_that_is_over_can_still_be_renamed(browser, counselor):
+    appointment = make(counselor, start=timezone.now() - timedelta(days=1))
+    start = timezone.localtime(appointment.start).strftime("%Y-%m-%dT%H:%M")
+    response = browser.post(
+        f"/appointments/{appointment.pk}/edit",
+        {"title": "Renamed", "start": start, "duration_minutes": "50",
+         "language": "en", "external_url": ""},
+    )
+    assert response.status_code == 302
+    assert Appointment.objects.get(pk=appointment.pk).title == "Renamed"
 
 
 def test_dashboard_search_by_title(browser, counselor):
@@ -176,9 +232,30 @@ def test_edit_the_whole_series_and_set_a_new_pin(browser, counselor):
     assert "246810" in text(browser.get(f"/appointments/{others[1].pk}"))
 
 
+def test_cancel_asks_first_and_says_what_the_client_sees(browser, counselor):
+    appointment = make(counselor)
+    detail = text(browser.get(f"/appointments/{appointment.pk}"))
+    # The button on the appointment page leads to a question, not to the act.
+    assert f'href="/appointments/{appointment.pk}/cancel"' in detail
+    question = browser.get(f"/appointments/{appointment.pk}/cancel")
+    assert question.status_code == 200
+    page = text(question)
+    assert "Cancel this appointment?" in page
+    assert "their link will only say that the appointment was cancelled" in page
+    assert "This cannot be undone." in page
+    assert "Yes, cancel the appointment" in page and "No, keep the appointment" in page
+    appointment.refresh_from_db()
+    assert not appointment.is_cancelled
+    # A POST without the confirmation (an old form, a double click) only asks again.
+    again = browser.post(f"/appointments/{appointment.pk}/cancel")
+    assert "Cancel this appointment?" in text(again)
+    appointment.refresh_from_db()
+    assert not appointment.is_cancelled
+
+
 def test_cancel_from_the_detail_page(browser, counselor):
     appointment = make(counselor)
-    response = browser.post(f"/appointments/{appointment.pk}/cancel")
+    response = browser.post(f"/appointments/{appointment.pk}/cancel", {"confirm": "yes"})
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.is_cancelled
@@ -192,14 +269,31 @@ def test_cancel_the_rest_of_a_series(browser, counselor):
         duration_minutes=50, frequency="weekly", count=3,
     )
     second = services.series_members(series)[1]
-    browser.post(f"/appointments/{second.pk}/cancel", {"apply_to": "series"})
+    question = text(browser.get(f"/appointments/{second.pk}/cancel"))
+    assert 'name="apply_to" value="series"' in question
+    browser.post(f"/appointments/{second.pk}/cancel", {"apply_to": "series", "confirm": "yes"})
     assert Appointment.objects.filter(cancelled_at__isnull=False).count() == 3
+
+
+def test_replace_the_link_asks_first(browser, counselor, guest):
+    appointment = make(counselor)
+    old = appointment.room_token
+    detail = text(browser.get(f"/appointments/{appointment.pk}"))
+    assert f'href="/appointments/{appointment.pk}/revoke"' in detail
+    page = text(browser.get(f"/appointments/{appointment.pk}/revoke"))
+    assert "Replace the client's link?" in page
+    assert "the link you sent will only say that it is no longer valid" in page
+    assert "Yes, replace the link" in page and "No, keep the link" in page
+    browser.post(f"/appointments/{appointment.pk}/revoke")  # not confirmed: asks again
+    appointment.refresh_from_db()
+    assert appointment.room_token == old
+    assert guest.get(f"/r/{old}").status_code == 200
 
 
 def test_replace_the_link(browser, counselor, guest):
     appointment = make(counselor)
     old = appointment.room_token
-    response = browser.post(f"/appointments/{appointment.pk}/revoke")
+    response = browser.post(f"/appointments/{appointment.pk}/revoke", {"confirm": "yes"})
     appointment.refresh_from_db()
     assert appointment.room_token != old
     assert appointment.room_token in text(browser.get(response["Location"]))
@@ -224,12 +318,15 @@ def test_set_a_random_pin(browser, counselor):
     "method, path",
     [
         ("get", ""), ("get", "/edit"), ("post", "/cancel"), ("post", "/revoke"),
+        ("get", "/cancel"), ("get", "/revoke"),
         ("post", "/pin"), ("post", "/send"), ("get", "/invitation.ics"), ("get", "/room"),
     ],
 )
 def test_another_counselors_appointment_is_404(browser, other_counselor, method, path):
     theirs = make(other_counselor)
-    response = getattr(browser, method)(f"/appointments/{theirs.pk}{path}")
+    response = getattr(browser, method)(f"/appointments/{theirs.pk}{path}", **(
+        {"data": {"confirm": "yes"}} if method == "post" else {}
+    ))
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert not theirs.is_cancelled and not theirs.has_pin

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from visavis.accounts.models import DISPLAY_NAME_MAX
+
 MAX_CODE = 40  # a recovery code is 8 characters; room for spaces and dashes
 
 
@@ -60,4 +62,18 @@ class EmailForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("Only for resetting a forgotten password. Leave empty for none."),
+    )
+
+
+class DisplayNameForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name for clients"),
+        required=False,
+        max_length=DISPLAY_NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text=_(
+            "Clients see it on your picture, in the chat and next to the safety code, for "
+            "example “Dr. Jane Doe” or your first name. Leave it empty for a neutral "
+            "“Counselor”. Your login name is never shown to clients."
+        ),
     )

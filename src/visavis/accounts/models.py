@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 TOKEN_PREFIX = "vv_"  # noqa: S105 (a marker that makes leaked tokens recognisable)
 
@@ -43,7 +44,7 @@ class LoginFailure(models.Model):
 
     ``key`` is a keyed hash of what was counted (a username, a client address), so the
     table names nobody: it only tells whether *this* name or address failed lately.
-    Rows older than the window are deleted as new ones come in.
+    Rows older than the window are deleted as new attempts come in, and by the daily purge.
     """
 
     key = models.CharField(max_length=64)
@@ -54,3 +55,38 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… {self.at:%Y-%m-%d %H:%M}"
+
+
+DISPLAY_NAME_MAX = 60
+
+
+class Profile(models.Model):
+    """What a counselor shows of themselves to clients: the name on their picture, in the
+    chat and at the safety code. Never the login name (that is half of a login); empty
+    means a neutral default in the client's language (accounts.services.display_name)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(
+        _("name shown to clients"), max_length=DISPLAY_NAME_MAX, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.display_name or f"#{self.user_id}"
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's authenticator device with its key stored sealed (accounts/sealed.py)
+    instead of in hex; django-otp computes and checks codes from ``bin_key`` only."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def bin_key(self) -> bytes:
+        from visavis.accounts import sealed
+
+        return sealed.unseal(self.key)

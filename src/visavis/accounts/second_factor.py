@@ -5,10 +5,14 @@ Built on django-otp: a ``TOTPDevice`` named :data:`APP` and a ``StaticDevice`` n
 counselor scans its QR code, and counts only once a code from the app confirmed it; the
 recovery codes are made at that moment. The QR code is drawn here as SVG (segno), so
 the secret never leaves the server for a QR service.
+
+At rest, the app's key is sealed and the recovery codes are keyed hashes (sealed.py):
+the devices are used through :class:`~visavis.accounts.models.SealedTOTPDevice`.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from base64 import b32encode
 from dataclasses import dataclass
@@ -16,9 +20,10 @@ from dataclasses import dataclass
 import segno
 from django.conf import settings
 from django.db import transaction
-from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from visavis.accounts import sealed
+from visavis.accounts.models import SealedTOTPDevice as TOTPDevice
 
 APP = "authenticator app"
 RECOVERY = "recovery codes"
@@ -57,7 +62,9 @@ def pending_device(user) -> TOTPDevice:
     stays the same while the counselor goes back and forth, so a scan stays valid."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False, name=APP).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP, confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=user, name=APP, confirmed=False, key=sealed.seal(os.urandom(20))
+        )
     return device
 
 
@@ -95,7 +102,9 @@ def _new_recovery_codes(user) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=sealed.recovery_hashes(c)[0]) for c in codes
+    )
     return codes
 
 
@@ -118,16 +127,18 @@ def verify(user, code: str) -> Verified | None:
     """Check a code from the app or a recovery code; a recovery code is used up.
     None if it matches neither."""
     code = normalise(code)
-    if _DIGITS.fullmatch(code):
-        kind = TOTPDevice
-    elif _RECOVERY.fullmatch(code):
-        kind = StaticDevice
-    else:
-        return None
     with transaction.atomic():
-        for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if isinstance(device, kind) and device.verify_token(code):
-                return Verified(recovery_code=kind is StaticDevice)
+        if _DIGITS.fullmatch(code):
+            for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+                if device.verify_token(code):
+                    return Verified(recovery_code=False)
+        elif _RECOVERY.fullmatch(code):
+            hashes = sealed.recovery_hashes(code)
+            for device in StaticDevice.objects.select_for_update().filter(
+                user=user, confirmed=True
+            ):
+                if any(device.verify_token(stored) for stored in hashes):
+                    return Verified(recovery_code=True)
     return None
 
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 
 def end_all(user) -> int:
-    """Delete every session of ``user`` (this browser's too); return how many."""
+    """Delete every session of ``user`` (this browser's too) and close the account's open
+    room and watch connections in every process; return how many sessions."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     model = store.get_model_class()
     ended = 0
@@ -25,4 +26,8 @@ def end_all(user) -> int:
     for session in model.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(store().decode(session.session_data).get(SESSION_KEY)) == wanted:
             ended += model.objects.filter(pk=session.pk).delete()[0]
+    # A room or watch connection opened with one of those sessions would otherwise go on.
+    from visavis.rooms.receivers import log_out_connections
+
+    log_out_connections(user.pk)
     return ended

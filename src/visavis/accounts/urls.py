@@ -17,6 +17,7 @@ urlpatterns = [
     path("second-factor/recovery-codes/", views.recovery_codes, name="account-recovery-codes"),
     path("logout-everywhere/", views.logout_everywhere, name="account-logout-everywhere"),
     path("email/", views.change_email, name="account-email"),
+    path("name/", views.change_display_name, name="account-display-name"),
     path("alive/", views.keep_alive, name="account-keep-alive"),
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -24,11 +24,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from visavis.accounts import pending, second_factor, sessions, throttle
+from visavis.accounts import pending, second_factor, services, sessions, throttle
 from visavis.accounts.forms import (
     CodeForm,
     ConfirmDeviceForm,
     CurrentCodeForm,
+    DisplayNameForm,
     EmailForm,
     LoginForm,
 )
@@ -83,24 +84,26 @@ def login_view(request):
     if request.method == "POST":
         form = LoginForm(request, data=request.POST)
         counters = throttle.login_counters(request, request.POST.get("username", ""))
-        until = throttle.blocked_until(counters)
-        if until:
-            _refuse(form, _too_many(until))
+        # Admitted (and counted as a failure) before the password hash is computed.
+        admission = throttle.admit(counters)
+        if not admission.admitted:
+            _refuse(form, _too_many(admission.blocked_until))
             status = TOO_MANY
         elif form.is_valid():
             user = form.get_user()
             if second_factor.is_enabled(user):
+                throttle.succeeded(admission, forgive=False)  # forgiven after the code
                 pending.begin(request, user, step=pending.CODE, next_url=next_url)
                 return redirect("login-code")
             if second_factor.required():
+                throttle.succeeded(admission, forgive=False)
                 pending.begin(request, user, step=pending.SETUP, next_url=next_url)
                 return redirect("account-second-factor")
             login(request, user)
-            throttle.forget(counters[0])
+            throttle.succeeded(admission)
             return redirect(_after_login(next_url))
         else:
-            throttle.record_failure(counters)
-            until = throttle.blocked_until(counters)
+            until = throttle.failed(admission)
             if until:
                 _refuse(form, _too_many(until))
                 status = TOO_MANY
@@ -115,12 +118,10 @@ def login_view(request):
     )
 
 
-def _refuse_code(form, counters, until) -> int:
-    """A code step failed: count the failure (unless already blocked) and say why on the
-    form, "too many attempts" or "not right". Returns the response status."""
-    if until is None:
-        throttle.record_failure(counters)
-        until = throttle.blocked_until(counters)
+def _refuse_code(form, admission) -> int:
+    """A code step failed (refused, or admitted and wrong: counted already): say why on
+    the form, "too many attempts" or "not right". Returns the response status."""
+    until = throttle.failed(admission) if admission.admitted else admission.blocked_until
     if until:
         _refuse(form, _too_many(until))
         return TOO_MANY
@@ -140,14 +141,13 @@ def login_code(request):
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        counters = throttle.login_counters(request, user.get_username())
-        until = throttle.blocked_until(counters)
+        admission = throttle.admit(throttle.login_counters(request, user.get_username()))
         verified = None
-        if until is None and form.is_valid():
+        if admission.admitted and form.is_valid():
             verified = second_factor.verify(user, form.cleaned_data["code"])
         if verified:
             destination = pending.complete(request, user)
-            throttle.forget(counters[0])
+            throttle.succeeded(admission)
             if verified.recovery_code:
                 left = second_factor.recovery_codes_left(user)
                 messages.warning(
@@ -160,7 +160,7 @@ def login_code(request):
                     % {"count": left},
                 )
             return redirect(_after_login(destination))
-        status = _refuse_code(form, counters, until)
+        status = _refuse_code(form, admission)
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
 
 
@@ -178,16 +178,15 @@ def second_factor_setup(request):
     form = ConfirmDeviceForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        counters = throttle.login_counters(request, user.get_username())
-        until = throttle.blocked_until(counters)
+        admission = throttle.admit(throttle.login_counters(request, user.get_username()))
         codes = None
-        if until is None and form.is_valid():
+        if admission.admitted and form.is_valid():
             codes = second_factor.confirm(user, form.cleaned_data["code"])
         if codes:
             destination = reverse("account")
             if finishing_login:
                 destination = _after_login(pending.complete(request, user))
-            throttle.forget(counters[0])
+            throttle.succeeded(admission)
             return _no_store(
                 render(
                     request,
@@ -195,7 +194,7 @@ def second_factor_setup(request):
                     {"codes": codes, "continue_url": destination, "new_setup": True},
                 )
             )
-        status = _refuse_code(form, counters, until)
+        status = _refuse_code(form, admission)
     enrolment = second_factor.enrolment(second_factor.pending_device(user))
     return _no_store(
         render(
@@ -214,7 +213,7 @@ def second_factor_setup(request):
 
 @login_required
 @never_cache
-def account(request):
+def account(request, name_form=None):
     user = request.user
     return render(
         request,
@@ -227,22 +226,27 @@ def account(request):
             "email_enabled": _email_enabled(),
             "email_form": EmailForm(initial={"email": user.email}),
             "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "name_form": name_form
+            or DisplayNameForm(initial={"display_name": services.own_display_name(user)}),
+            "default_names": [
+                services.default_display_name(code) for code in ("en", "de")
+            ],
         },
+        status=400 if name_form is not None else 200,
     )
 
 
 def _check_current_code(request) -> bool:
     """A current code for changing the second factor, throttled like the login."""
-    counters = throttle.login_counters(request, request.user.get_username())
-    until = throttle.blocked_until(counters)
-    if until:
-        messages.error(request, _too_many(until))
+    admission = throttle.admit(throttle.login_counters(request, request.user.get_username()))
+    if not admission.admitted:
+        messages.error(request, _too_many(admission.blocked_until))
         return False
     form = CurrentCodeForm(request.POST)
     if form.is_valid() and second_factor.verify(request.user, form.cleaned_data["code"]):
+        throttle.succeeded(admission, forgive=False)
         return True
-    throttle.record_failure(counters)
-    until = throttle.blocked_until(counters)
+    until = throttle.failed(admission)
     messages.error(
         request, _too_many(until) if until else _("This code is not right. Please try again.")
     )
@@ -283,6 +287,22 @@ def logout_everywhere(request):
     logout(request)
     messages.success(request, _("You are logged out everywhere."))
     return redirect("login")
+
+
+@login_required
+@require_POST
+def change_display_name(request):
+    """The name clients see in a call (never the login name)."""
+    form = DisplayNameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_display_name(user=request.user, name=form.cleaned_data["display_name"])
+        except services.AccountError as exc:
+            form.add_error("display_name", str(exc))
+        else:
+            messages.success(request, _("Your name for clients is saved."))
+            return redirect("account")
+    return account(request, name_form=form)
 
 
 @login_required
@@ -331,12 +351,11 @@ class PasswordResetView(_EmailOnly, auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
-        counter = [throttle.for_reset(self.request)]
-        until = throttle.blocked_until(counter)
-        if until:
-            form.add_error(None, _too_many(until))
+        # Every request counts (admitted ones stay recorded), not only failures.
+        admission = throttle.admit([throttle.for_reset(self.request)])
+        if not admission.admitted:
+            form.add_error(None, _too_many(admission.blocked_until))
             return self.render_to_response(self.get_context_data(form=form), status=TOO_MANY)
-        throttle.record_failure(counter)
         return super().form_valid(form)
 
 

@@ -251,10 +251,11 @@ def list_appointments(request: HttpRequest, filters: Query[ListQuery]):
     response={201: AppointmentOut, 400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut},
     summary="Create an appointment",
     description="Creates one appointment with its own private guest link. For a repeating "
-    "appointment use POST /series.",
+    "appointment use POST /series. A start more than 5 minutes in the past is refused (422).",
 )
 def create_appointment(request: HttpRequest, payload: AppointmentIn):
     _only_query(request)
+    services.check_start_not_past(payload.start, owner=request.auth)
     appointment = services.create_appointment(
         owner=request.auth,
         title=payload.title,
@@ -287,13 +288,22 @@ def get_appointment(request: HttpRequest, appointment_id: str):
     description="Changes the fields given; the others stay. `pin: null` removes the PIN, "
     "`external_url: null` returns to the built-in room. With `apply_to=series` the change "
     "applies to every appointment of the series that is not over yet. The guest link stays "
-    "the same. A cancelled appointment cannot be changed (409).",
+    "the same. A cancelled appointment cannot be changed (409); a new start more than 5 "
+    "minutes in the past is refused (422).",
 )
 def update_appointment(
     request: HttpRequest, appointment_id: str, payload: AppointmentPatch, apply_to: ApplyTo = "this"
 ):
     _only_query(request, "apply_to")
     changes = {name: getattr(payload, name) for name in payload.model_fields_set}
+    if changes.get("start") is not None:
+        # A new start must not lie in the past; the unchanged one sent again may.
+        current = services.get_for_owner(
+            owner=request.auth, appointment_id=_appointment_id(appointment_id)
+        )
+        zone = services.zone_for(request.auth)
+        if _naive_in_zone(changes["start"], zone) != current.start:
+            services.check_start_not_past(changes["start"], owner=request.auth)
     appointment = services.update_appointment(
         owner=request.auth,
         appointment_id=_appointment_id(appointment_id),
@@ -350,10 +360,12 @@ def _series_out(request: HttpRequest, series) -> SeriesOut:
     summary="Create a series of appointments",
     description="Creates appointments every week or every two weeks at the same local time, "
     "either `count` of them or until the date `until`. Each has its own guest link; they "
-    "share title, duration, language, PIN and external link.",
+    "share title, duration, language, PIN and external link. A first start more than 5 "
+    "minutes in the past is refused (422).",
 )
 def create_series(request: HttpRequest, payload: SeriesIn):
     _only_query(request)
+    services.check_start_not_past(payload.start, owner=request.auth)
     series = services.create_series(
         owner=request.auth,
         title=payload.title,

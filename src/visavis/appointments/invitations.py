@@ -49,6 +49,33 @@ def when(appointment: Appointment, *, language: str | None = None) -> dict[str, 
         }
 
 
+def before_the_session() -> list[str]:
+    """What a client should do before a session in the built-in room, in the active
+    language: first what the call needs (camera and microphone allowed), then what keeps
+    it private. The invitation lists these, and the page of a room not open yet."""
+    return [
+        _(
+            "Allow the page to use your camera and microphone when your browser asks; "
+            "otherwise we cannot see or hear each other."
+        ),
+        _(
+            "Open the link in a private window (also called incognito mode), especially if "
+            "you are signed in to Google, Facebook or similar in your browser."
+        ),
+        _("Find a quiet place where you can talk undisturbed."),
+        _(
+            "Use headphones if you have them: nobody near you hears your counselor, and "
+            "there is no echo."
+        ),
+    ]
+
+
+def _before_the_session_text() -> str:
+    return _("Before the session:") + "\n" + "\n".join(
+        f"- {item}" for item in before_the_session()
+    )
+
+
 def link_invitation(appointment: Appointment, *, guest_url: str) -> Invitation:
     """The first message: date, time and link, and that a PIN follows separately if set."""
     with translation.override(appointment.language):
@@ -88,6 +115,7 @@ def link_invitation(appointment: Appointment, *, guest_url: str) -> Invitation:
                 )
                 % values
             )
+            parts.append(_before_the_session_text())
             # The client's setup test (setupcheck app), any time until the session.
             parts.append(
                 _(
@@ -147,6 +175,8 @@ def series_invitation(appointments: list[Appointment], *, guest_urls: dict) -> I
                 "current browser. You do not need an app or an account."
             ),
         ]
+        if not first.is_external:
+            parts.append(_before_the_session_text())
         if first.has_pin:
             parts.append(
                 _(

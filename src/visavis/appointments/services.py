@@ -23,10 +23,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from visavis.accounts import throttle
 from visavis.appointments.models import (
     CLIENT_LANGUAGES,
     FREQUENCY_WEEKS,
@@ -39,6 +40,7 @@ from visavis.appointments.models import (
     new_feed_token,
     new_room_token,
 )
+from visavis.appointments.signals import guest_entry_closed
 
 MIN_DURATION = 5
 MAX_DURATION = 600
@@ -202,6 +204,25 @@ def clean_external_url(url: str | None) -> str:
             _("The external video link must be a complete https:// address.")
         ) from None
     return url
+
+
+# How far in the past a new start may lie: the counselor may have opened the form a few
+# minutes before saving it, or create the appointment for a session that just began.
+PAST_START_GRACE = timedelta(minutes=5)
+
+
+def check_start_not_past(start: datetime, *, owner, now: datetime | None = None) -> datetime:
+    """Refuse a start more than :data:`PAST_START_GRACE` ago: an appointment in the past
+    would only be listed as over, its link never working. The counselor's pages and the
+    API call this for a new start (creating, or moving an appointment); the functions
+    below accept any start, for imports and tests. A naive ``start`` is read in the
+    counselor's time zone; the aware start is returned."""
+    start = _aware(start, zone_for(owner))
+    if start < (now or timezone.now()) - PAST_START_GRACE:
+        raise AppointmentError(
+            _("This start time has already passed. Please choose a time in the future.")
+        )
+    return start
 
 
 def new_random_pin() -> str:
@@ -493,6 +514,7 @@ def cancel_appointment(
             target.cancelled_at = now
             target.sequence += 1
             target.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+            guest_entry_closed.send(sender=Appointment, appointment_id=target.pk)
     return appointment
 
 
@@ -511,6 +533,7 @@ def revoke_link(*, owner, appointment_id) -> Appointment:
     appointment.room_token = new_room_token()
     appointment.sequence += 1
     appointment.save(update_fields=["room_token", "sequence", "updated_at"])
+    guest_entry_closed.send(sender=Appointment, appointment_id=appointment.pk)
     return appointment
 
 
@@ -648,11 +671,11 @@ def _lockout() -> timedelta:
 
 
 def _recent_failures(appointment_id, now: datetime) -> list[datetime]:
+    """The latest failures within the lockout before ``now``, newest first. Also those
+    later than ``now``: a concurrent request that began later may have counted first."""
     limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
     return list(
-        PinAttempt.objects.filter(
-            appointment_id=appointment_id, at__gt=now - _lockout(), at__lte=now
-        )
+        PinAttempt.objects.filter(appointment_id=appointment_id, at__gt=now - _lockout())
         .order_by("-at")
         .values_list("at", flat=True)[:limit]
     )
@@ -676,31 +699,34 @@ def enter_pin(
 ) -> PinCheck:
     """Check a PIN a guest entered, at most ``pin_max_attempts`` wrong ones per
     ``pin_lockout_minutes`` per appointment (counted in the database, so across all server
-    processes). On success the guest's session remembers it for this appointment."""
+    processes). On success the guest's session remembers it for this appointment.
+
+    An attempt is admitted and counted as a failure under a lock on the appointment's row
+    (in every process; SQLite's transactions take the write lock at their start), and only
+    then is the PIN's hash checked, outside the lock; a right PIN removes its record again.
+    So concurrent guesses are evaluated at most the limit, and a slow hash holds up no one.
+    """
     now = now or timezone.now()
+    pin = (pin or "").strip()
+    limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
     with transaction.atomic():
-        # One check at a time per appointment, in whichever process.
+        # One admission at a time per appointment, in whichever process.
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         failures = _recent_failures(locked.pk, now)
         blocked = _blocked_until(failures)
         if blocked is not None:
             return PinCheck(ok=False, blocked_until=blocked)
-        pin = (pin or "").strip()
         if not _PIN.fullmatch(pin):
             # A typo in the format is not a guess: it does not count.
-            return PinCheck(ok=False, malformed=True,
-                            remaining=settings.VISAVIS["PIN_MAX_ATTEMPTS"] - len(failures))
-        if not locked.pin_hash or check_password(pin, locked.pin_hash):
-            ok = True
-        else:
-            ok = False
-            PinAttempt.objects.create(appointment=locked, at=now)
-            failures.insert(0, now)
-    if ok:
+            return PinCheck(ok=False, malformed=True, remaining=limit - len(failures))
+        attempt = PinAttempt.objects.create(appointment=locked, at=now) if locked.pin_hash else None
+    if attempt is None or check_password(pin, locked.pin_hash):
+        if attempt is not None:
+            attempt.delete()
         if session is not None:
             _remember_pin(locked, session)
         return PinCheck(ok=True)
-    limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
+    failures = _recent_failures(locked.pk, now)
     return PinCheck(
         ok=False, remaining=max(0, limit - len(failures)), blocked_until=_blocked_until(failures)
     )
@@ -712,7 +738,8 @@ def enter_pin(
 def purge(*, now: datetime | None = None) -> int:
     """Delete every appointment whose end lies more than ``retention_days`` back, with all
     that is attached to it (participants, revoked links, PIN attempts, and anything else
-    that refers to it), plus emptied series, old PIN attempts and expired sessions.
+    that refers to it), plus emptied series, old PIN attempts, login failures whose window
+    is over, and expired sessions.
 
     Returns how many appointments were deleted. Safe to run at any time, in any process,
     as often as wanted.
@@ -730,8 +757,21 @@ def purge(*, now: datetime | None = None) -> int:
         Appointment.objects.filter(pk__in=expired[offset : offset + 500]).delete()
     Series.objects.filter(appointments__isnull=True).delete()
     PinAttempt.objects.filter(at__lt=now - _lockout()).delete()
+    throttle.delete_expired(now=now)
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    _forget_deleted()
     return len(expired)
+
+
+def _forget_deleted() -> None:
+    """On SQLite: deleted rows are overwritten (``secure_delete``, settings.py), but their
+    earlier versions stay in the ``-wal`` file until a checkpoint: copy it into the
+    database and empty it now. (If a reader holds it, the next purge does it.)"""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # --- calendar feed --------------------------------------------------------------------------

@@ -22,7 +22,9 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from visavis.appointments.models import CLIENT_LANGUAGES, Appointment
 from visavis.consent.models import Consent
@@ -38,6 +40,10 @@ MAX_CONSENTS_PER_APPOINTMENT = 100
 _SESSION_KEY = "visavis_consents"
 # Placeholders the notice may contain, filled from the configuration.
 _RETENTION_PLACEHOLDER = "{retention_days}"
+_OPERATOR_PLACEHOLDER = "{operator}"  # who is responsible, how to reach them
+_LEGAL_BASIS_PLACEHOLDER = "{legal_basis}"
+# The settings without which the notice cannot say who is responsible.
+REQUIRED_OPERATOR_SETTINGS = ("privacy_controller", "privacy_contact")
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,93 @@ def notice(language: str | None) -> Notice:
     if text is None:
         text = (SHIPPED_DIR / f"{language}.html").read_text(encoding="utf-8")
     text = text.replace(_RETENTION_PLACEHOLDER, str(settings.VISAVIS["RETENTION_DAYS"]))
+    if _OPERATOR_PLACEHOLDER in text or _LEGAL_BASIS_PLACEHOLDER in text:
+        with translation.override(language):
+            text = text.replace(_OPERATOR_PLACEHOLDER, _operator_html()).replace(
+                _LEGAL_BASIS_PLACEHOLDER, _legal_basis_html()
+            )
     return Notice(language=language, html=text, version=_version(text), shipped=shipped)
+
+
+def _setting(name: str) -> str:
+    return (getattr(settings.CONFIG, name, None) or "").strip()
+
+
+def _paragraph(text: str, *, css: str = "") -> str:
+    """One paragraph of the operator's plain text, escaped; line breaks kept."""
+    shown = "<br>".join(escape(line.strip()) for line in text.splitlines() if line.strip())
+    return f'<p class="{css}">{shown}</p>' if css else f"<p>{shown}</p>"
+
+
+def _operator_html() -> str:
+    """Who is responsible and how to reach them, from the configuration. Where the operator
+    has not said, a plain sentence (never a placeholder) sends the client to their
+    counselor, who knows."""
+    controller = _setting("privacy_controller")
+    contact = _setting("privacy_contact")
+    officer = _setting("privacy_officer")
+    parts = [
+        _paragraph(controller, css="operator-controller")
+        if controller
+        else _paragraph(
+            _(
+                "This service is run by the practice or organisation of your counselor. "
+                "Your counselor can tell you its name and address."
+            ),
+            css="operator-missing",
+        )
+    ]
+    if contact:
+        parts.append(_paragraph(_("Questions about privacy: %(contact)s") % {"contact": contact}))
+    else:
+        parts.append(
+            _paragraph(
+                _("For questions about privacy, your counselor can tell you whom to contact."),
+                css="operator-missing",
+            )
+        )
+    if officer:
+        parts.append(
+            _paragraph(_("Data protection officer: %(officer)s") % {"officer": officer})
+        )
+    return "\n".join(parts)
+
+
+def _legal_basis_html() -> str:
+    legal_basis = _setting("privacy_legal_basis")
+    if legal_basis:
+        return _paragraph(legal_basis)
+    return _paragraph(
+        _(
+            "The data are processed only to hold the video sessions you agreed on with your "
+            "counselor. The practice or organisation responsible can tell you the exact "
+            "legal basis."
+        )
+    )
+
+
+def operator_warning() -> str | None:
+    """For the operator (``serve`` and ``check --deploy``): which settings the privacy
+    notice that clients confirm lacks, or None when it names who is responsible."""
+    missing = [name for name in REQUIRED_OPERATOR_SETTINGS if not _setting(name)]
+    if not missing:
+        return None
+    directory = notice_dir()
+    uses = []
+    for language in LANGUAGES:
+        own = _read(directory / f"{language}.html") if directory else None
+        text = own if own is not None else (SHIPPED_DIR / f"{language}.html").read_text(
+            encoding="utf-8"
+        )
+        if _OPERATOR_PLACEHOLDER in text:
+            uses.append(language)
+    if not uses:
+        return None
+    names = ", ".join(f"{name} (VISAVIS_{name.upper()})" for name in missing)
+    return (
+        "the privacy notice that clients confirm does not say who is responsible for "
+        f"their data: set {names}"
+    )
 
 
 def consent_given(appointment: Appointment, session) -> bool:

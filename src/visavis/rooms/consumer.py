@@ -19,7 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from visavis.rooms import limits, services
+from visavis.rooms import limits, services, turn
 from visavis.rooms import protocol as p
 from visavis.rooms.peers import KnownPeers
 
@@ -88,6 +88,7 @@ class _Consumer(AsyncWebsocketConsumer):
         self.channel_name = await self.channel_layer.new_channel()
         self.base_send = send
         self._turn = asyncio.Lock()
+        self._disconnected = False
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._take(self._from_layer))
@@ -96,7 +97,20 @@ class _Consumer(AsyncWebsocketConsumer):
             # StopConsumer is the client going away; any other error is raised as itself.
             errors = [e for e in ended.exceptions if not isinstance(e, StopConsumer)]
             if errors:
+                await self._clean_up_after_error()
                 raise errors[0] from None
+
+    async def _clean_up_after_error(self) -> None:
+        """A handler failed: the connection ends (the server closes it with 1011), and
+        what it counted and held is given back as if the client had gone away, not
+        left to expire."""
+        if not self._disconnected:
+            self._disconnected = True
+            await self.disconnect(1011)
+
+    async def websocket_disconnect(self, message):
+        self._disconnected = True
+        await super().websocket_disconnect(message)
 
     async def _from_layer(self) -> dict:
         return await self.channel_layer.receive(self.channel_name)
@@ -118,9 +132,15 @@ class _Consumer(AsyncWebsocketConsumer):
 
 class RoomConsumer(_Consumer):
     participant_id: str | None = None
+    # One connection is one participant: a second hello, also after a leave, is refused.
+    said_hello = False
     # The limits this connection counts against (rooms/limits.py), released on disconnect.
     address: str | None = None
     room_key: str | None = None
+    # The group of the counselor's account ("log out everywhere"), for a host connection.
+    account: str | None = None
+    # The timer that renews this participant's TURN credentials while in the call.
+    ice_renewal: asyncio.Task | None = None
 
     async def connect(self):
         await self.accept()
@@ -137,6 +157,8 @@ class RoomConsumer(_Consumer):
         self.address = address
 
     async def disconnect(self, code):
+        self._stop_ice_renewal()
+        await self._leave_account_group()
         if self.address is not None:
             await limits.close_connection(self.address, self.channel_name)
             self.address = None
@@ -226,23 +248,20 @@ class RoomConsumer(_Consumer):
                 # The client closes the socket itself; closing from here as well would
                 # race its close frame, so only forget the participant.
                 self.participant_id = None
+                self._stop_ice_renewal()
                 return await call(services.leave)(participant_id=me)
         raise p.ProtocolError(p.ErrorCode.UNKNOWN_TYPE, "unknown message type")
 
     async def _hello(self, message: p.Hello) -> list[services.Delivery]:
-        if self.participant_id is not None:
-            raise p.ProtocolError(p.ErrorCode.BAD_STATE, "hello was already said")
+        if self.said_hello:
+            raise p.ProtocolError(
+                p.ErrorCode.BAD_STATE, "hello was already said; open a new connection"
+            )
         if message.version != p.PROTOCOL_VERSION:
             raise p.ProtocolError(
                 p.ErrorCode.VERSION, f"this server speaks version {p.PROTOCOL_VERSION}"
             )
-        if self.room_key is not None:  # hello again after a leave
-            await limits.exit_room(self.room_key, self.channel_name)
-            self.room_key = None
-        if not await limits.enter_room(message.room, self.channel_name):
-            raise p.ProtocolError(
-                p.ErrorCode.TOO_MANY_IN_ROOM, "too many connections to this room"
-            )
+        counted = await self._count_in_room(message.room)
         try:
             participant, deliveries = await database_sync_to_async(services.join)(
                 room_token=message.room,
@@ -252,12 +271,31 @@ class RoomConsumer(_Consumer):
                 rejoin=message.rejoin,
             )
         except BaseException:
-            await limits.exit_room(message.room, self.channel_name)
+            if counted:
+                await limits.exit_room(message.room, self.channel_name)
             raise
-        self.room_key = message.room
+        self.said_hello = True
+        self.room_key = message.room if counted else None
         self.participant_id = participant.id
+        await self._join_account_group()
         log.info("participant joined a room as %s", participant.role)
         return deliveries
+
+    async def _count_in_room(self, room: str) -> bool:
+        """Count this connection against the room's cap, unless it is the room's host:
+        the role is decided first, so that guests' connections (or anyone's with the
+        link) can never lock the counselor out of their own room. Returns whether it
+        counted."""
+        owner = await database_sync_to_async(services.owns_room)(
+            room_token=room, user=self.scope.get("user")
+        )
+        if owner:
+            return False
+        if not await limits.enter_room(room, self.channel_name):
+            raise p.ProtocolError(
+                p.ErrorCode.TOO_MANY_IN_ROOM, "too many connections to this room"
+            )
+        return True
 
     async def _signal(self, to: str, data: p.SignalData) -> services.Delivery:
         """Relay to another member of the call: from what this connection knows of the
@@ -280,9 +318,11 @@ class RoomConsumer(_Consumer):
                 message = delivery.message
                 self.peers.saw(None if message is None else message.type, delivery.routes)
                 if message is not None:
+                    self._saw_ice_servers(message.type)
                     await self._send(message)
                 if delivery.close:
                     self.participant_id = None
+                    self._stop_ice_renewal()
                     await self.close()
             else:
                 await deliver_elsewhere(self.channel_layer, delivery)
@@ -293,11 +333,63 @@ class RoomConsumer(_Consumer):
     async def room_deliver(self, event) -> None:
         """A message for this connection, sent by a service acting for someone else."""
         self.peers.saw(event.get("kind"), event.get("routes"))
+        self._saw_ice_servers(event.get("kind"))
         if event.get("text") is not None:
             await self.send(text_data=event["text"])
         if event.get("close"):
             self.participant_id = None  # the service already took us out of the room
+            self._stop_ice_renewal()
             await self.close()
+
+    # --- TURN credentials: renewed while the participant is in the call -------------------
+
+    def _saw_ice_servers(self, kind: str | None) -> None:
+        """``ice-servers`` went to the client: renew them before they expire."""
+        if kind != "ice-servers" or not turn.relays_configured():
+            return
+        self._stop_ice_renewal()
+        self.ice_renewal = asyncio.get_running_loop().create_task(self._renew_ice())
+
+    def _stop_ice_renewal(self) -> None:
+        task, self.ice_renewal = self.ice_renewal, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
+    async def _renew_ice(self) -> None:
+        await asyncio.sleep(turn.renew_after_seconds())
+        if self.participant_id is None:
+            return
+        deliveries = await database_sync_to_async(services.renew_ice)(
+            participant_id=self.participant_id, channel_name=self.channel_name
+        )
+        async with self._turn:
+            if self.participant_id is not None:
+                await self._deliver(deliveries)
+
+    # --- "log out everywhere" -----------------------------------------------------------
+
+    async def _join_account_group(self) -> None:
+        user = self.scope.get("user")
+        if not (user and user.is_authenticated):
+            return
+        self.account = services.account_group(user.pk)
+        await self.channel_layer.group_add(self.account, self.channel_name)
+
+    async def _leave_account_group(self) -> None:
+        if self.account is not None:
+            await self.channel_layer.group_discard(self.account, self.channel_name)
+            self.account = None
+
+    async def account_logged_out(self, event) -> None:
+        """The counselor logged out everywhere: this host connection ends; the place in
+        the room is given up as with a leave (the session that opened it is gone)."""
+        await self._send(p.LoggedOut(type="logged-out"))
+        if self.participant_id is not None:
+            participant_id, self.participant_id = self.participant_id, None
+            await self._deliver(
+                await database_sync_to_async(services.leave)(participant_id=participant_id)
+            )
+        await self.close()
 
 
 class WatchConsumer(_Consumer):
@@ -310,6 +402,7 @@ class WatchConsumer(_Consumer):
     """
 
     group: str | None = None
+    account: str | None = None
     address: str | None = None
     presence: str | None = None
 
@@ -328,6 +421,8 @@ class WatchConsumer(_Consumer):
         self.group = services.watch_group(user.pk)
         # Join first, then read: a change in between is sent twice rather than missed.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.account = services.account_group(user.pk)
+        await self.channel_layer.group_add(self.account, self.channel_name)
         snapshot = await database_sync_to_async(services.watching)(user=user)
         await self.send(text_data=p.encode(snapshot))
         await self._present(user.pk)
@@ -360,6 +455,9 @@ class WatchConsumer(_Consumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             self.group = None
+        if self.account is not None:
+            await self.channel_layer.group_discard(self.account, self.channel_name)
+            self.account = None
         if self.address is not None:
             await limits.close_connection(self.address, self.channel_name)
             self.address = None
@@ -392,3 +490,8 @@ class WatchConsumer(_Consumer):
 
     async def watch_deliver(self, event) -> None:
         await self.send(text_data=event["text"])
+
+    async def account_logged_out(self, event) -> None:
+        """The counselor logged out everywhere: this connection ends."""
+        await self.send(text_data=p.encode(p.LoggedOut(type="logged-out")))
+        await self.close()

@@ -249,6 +249,16 @@ async def allow_knock(address: str) -> bool:
     )
 
 
+# The setup test of one guest link: each run takes a TURN credential; a link that asks
+# for more than this in an hour is refused (HTTP 429), so that it cannot drain the relay.
+SETUP_CREDENTIALS_PER_HOUR = 20
+
+
+async def allow_setup_credentials(link: str) -> bool:
+    """Count one setup test's TURN credential against the guest link ``link``."""
+    return await store().allow(_key("setup-ice", link), SETUP_CREDENTIALS_PER_HOUR, 3600)
+
+
 def client_address(scope) -> str:
     """The client's address: from the proxy's ``X-Forwarded-For`` when ``behind_tls_proxy``
     (nginx sets it to the address it saw), otherwise the connection's own peer."""

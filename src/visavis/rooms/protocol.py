@@ -251,8 +251,18 @@ class Welcome(_Message):
     resumed: bool = False
     # How long the place is kept after the connection drops (setting resume_grace_seconds).
     resume_grace: int = 60
-    ice_servers: list[IceServer] = []
     ice_transport_policy: Literal["all", "relay"] = "all"
+
+
+class IceServers(_Message):
+    """To the host and to admitted guests only: STUN/TURN servers with TURN credentials
+    that expire at ``expires_at``, sent on entering the call and again before they expire
+    for as long as the participant stays in it (docs/protocol.md, *ice-servers*)."""
+
+    type: Literal["ice-servers"]
+    ice_servers: list[IceServer]
+    ice_transport_policy: Literal["all", "relay"] = "all"
+    expires_at: datetime | None = None
 
 
 class Waiting(_Message):
@@ -355,6 +365,19 @@ class WaitingChanged(_Message):
     room: WaitingRoom
 
 
+class LinkClosed(_Message):
+    """To a guest who had not been let in yet: the counselor revoked the link or cancelled
+    the appointment. The connection closes."""
+
+    type: Literal["link-closed"]
+
+
+class LoggedOut(_Message):
+    """To a counselor's connection: they logged out everywhere. The connection closes."""
+
+    type: Literal["logged-out"]
+
+
 class Replaced(_Message):
     """To a host connection: the same counselor opened the room elsewhere and took over."""
 
@@ -395,6 +418,9 @@ ServerMessage = Annotated[
     | Watching
     | WaitingChanged
     | Replaced
+    | IceServers
+    | LinkClosed
+    | LoggedOut
     | SignalIn
     | Pong
     | Error,
@@ -434,6 +460,9 @@ def parse_client(text: str | bytes, *, max_bytes: int = 65536):
         raw = json.loads(text)
     except (ValueError, UnicodeDecodeError):
         raise ProtocolError(ErrorCode.BAD_JSON, "message is not valid JSON") from None
+    except RecursionError:
+        # Thousands of nested brackets: no message of the protocol nests deeper than four.
+        raise ProtocolError(ErrorCode.INVALID, "message is nested too deeply") from None
     if not isinstance(raw, dict):
         raise ProtocolError(ErrorCode.INVALID, "message must be a JSON object")
     try:

@@ -55,6 +55,12 @@ def watch_group(user_id) -> str:
     return f"watch.{user_id}"
 
 
+def account_group(user_id) -> str:
+    """The channel-layer group of every room and watch connection of one counselor's
+    account, in every process: "log out everywhere" closes them (:func:`logged_out`)."""
+    return f"account.{user_id}"
+
+
 def max_participants() -> int:
     return settings.VISAVIS["MAX_PARTICIPANTS"]
 
@@ -201,6 +207,7 @@ def _enter_call(participant: Participant) -> list[Delivery]:
     participant.state = p.State.ADMITTED
     participant.save(update_fields=["state"])
     deliveries = [
+        *_ice_servers(participant),
         Delivery(
             participant.channel_name,
             p.Admitted(type="admitted", peers=[_as_peer(o) for o in others]),
@@ -229,10 +236,38 @@ def _depart(participant: Participant, final_state: p.State) -> list[Delivery]:
     return deliveries
 
 
+def _ice_servers(participant: Participant) -> list[Delivery]:
+    """STUN/TURN servers with fresh TURN credentials, for a participant in the call only
+    (nobody in the lobby or waiting gets a relay credential); none when no server is
+    configured."""
+    from visavis.rooms import turn
+
+    servers = turn.ice_servers_for(participant.id)
+    if not servers:
+        return []
+    expires_at = None
+    if turn.relays_configured():
+        expires_at = timezone.now() + timedelta(seconds=settings.VISAVIS["TURN_CREDENTIAL_TTL"])
+    return [Delivery(participant.channel_name, p.IceServers(
+        type="ice-servers",
+        ice_servers=servers,
+        ice_transport_policy=settings.VISAVIS["ICE_TRANSPORT_POLICY"],
+        expires_at=expires_at,
+    ))]
+
+
+def renew_ice(*, participant_id: str, channel_name: str) -> list[Delivery]:
+    """Fresh credentials before the last ones expire, while the participant is still in
+    the call on this connection; nothing once they were sent back, denied, removed, left
+    or the session ended."""
+    participant = Participant.objects.filter(
+        pk=participant_id, channel_name=channel_name, state=p.State.ADMITTED
+    ).first()
+    return [] if participant is None else _ice_servers(participant)
+
+
 def _welcome(participant: Participant, *, resumed: bool) -> p.Welcome:
     """A welcome with a fresh resume token; the token's hash is saved on the participant."""
-    from visavis.rooms.turn import ice_servers_for
-
     token = secrets.token_urlsafe(32)
     participant.resume_hash = _hash(token)
     participant.save(update_fields=["resume_hash"])
@@ -246,7 +281,6 @@ def _welcome(participant: Participant, *, resumed: bool) -> p.Welcome:
         resume=token,
         resumed=resumed,
         resume_grace=int(resume_grace().total_seconds()),
-        ice_servers=ice_servers_for(participant.id),
         ice_transport_policy=settings.VISAVIS["ICE_TRANSPORT_POLICY"],
     )
 
@@ -293,6 +327,7 @@ def _resume(
     # Whatever happened meanwhile: who is in the call now, or that the knock still stands.
     if in_call:
         peers = [_as_peer(o) for o in others]
+        deliveries += _ice_servers(participant)
         deliveries.append(Delivery(
             channel_name, p.Admitted(type="admitted", peers=peers),
             routes={o.id: o.channel_name for o in others},
@@ -319,8 +354,18 @@ def _expire_stale(appointment_id, *, now: datetime | None = None) -> list[Delive
     )
     deliveries: list[Delivery] = []
     for participant in stale:
-        deliveries += _depart(participant, p.State.LEFT)
+        deliveries += _leave_room(participant)
     return deliveries
+
+
+def _leave_room(participant: Participant) -> list[Delivery]:
+    """Take ``participant`` out as having left. A guest who never knocked leaves nothing
+    behind: their row is deleted (one connection opened and closed in a loop must not
+    fill the database)."""
+    if participant.role == p.Role.GUEST and participant.state == p.State.LOBBY:
+        participant.delete()
+        return []
+    return _depart(participant, p.State.LEFT)
 
 
 @transaction.atomic
@@ -337,6 +382,7 @@ def join(
     or was ended (entering opens a new session); anyone else is a guest in the lobby. A
     host joining afresh replaces any earlier host connection of the room.
     """
+    from visavis.accounts.services import display_name
     from visavis.appointments.services import find_by_room_token
 
     appointment = find_by_room_token(room_token)
@@ -354,7 +400,8 @@ def join(
         appointment=appointment,
         role=p.Role.HOST if is_host else p.Role.GUEST,
         state=p.State.LOBBY,
-        name=(user.get_full_name() or user.get_username())[:60] if is_host else "",
+        # Clients see the name the counselor chose (or a neutral one), never the login.
+        name=display_name(user, language=appointment.language)[:60] if is_host else "",
         user=user if is_host else None,
         channel_name=channel_name,
     )
@@ -648,7 +695,7 @@ def leave(*, participant_id: str) -> list[Delivery]:
     participant.refresh_from_db()
     if participant.state not in ACTIVE_STATES:
         return []
-    return _depart(participant, p.State.LEFT)
+    return _leave_room(participant)
 
 
 @transaction.atomic
@@ -665,7 +712,7 @@ def connection_lost(
     if participant.channel_name != channel_name or participant.state not in ACTIVE_STATES:
         return None, []  # resumed on another connection meanwhile
     if participant.state == p.State.LOBBY:
-        return None, _depart(participant, p.State.LEFT)
+        return None, _leave_room(participant)
     participant.disconnected_at = timezone.now()
     participant.save(update_fields=["disconnected_at"])
     return participant.disconnected_at, []
@@ -683,9 +730,40 @@ def expire(*, participant_id: str, disconnected_at: datetime) -> list[Delivery]:
     participant.refresh_from_db()
     if participant.disconnected_at != disconnected_at or participant.state not in ACTIVE_STATES:
         return []
-    return _depart(participant, p.State.LEFT)
+    return _leave_room(participant)
 
 
 def touch(*, participant_id: str) -> None:
     """A sign of life (a ping) from the participant's connection."""
     Participant.objects.filter(pk=participant_id).update(last_seen=timezone.now())
+
+
+def owns_room(*, room_token: str, user) -> bool:
+    """Whether ``user`` is the owner (the host) of the room behind ``room_token``: decided
+    before a connection counts against the room's cap, which never holds the host."""
+    if not (user and user.is_authenticated):
+        return False
+    from visavis.appointments.services import find_by_room_token
+
+    appointment = find_by_room_token(room_token)
+    return appointment is not None and appointment.owner_id == user.pk
+
+
+def close_guest_entry(*, appointment_id) -> list[Delivery]:
+    """The guest link was revoked or the appointment cancelled: everyone still in the
+    lobby or waiting is told and closed, and can no longer be admitted. Guests already in
+    the call stay (the host may remove them). Call inside the transaction that revoked or
+    cancelled, so that no admit can come in between."""
+    _lock_room(appointment_id)
+    outside = list(Participant.objects.filter(
+        appointment_id=appointment_id, role=p.Role.GUEST,
+        state__in=(p.State.LOBBY, p.State.WAITING),
+    ))
+    closed = p.LinkClosed(type="link-closed")
+    deliveries = [Delivery(g.channel_name, closed, close=True) for g in outside]
+    ids = [g.pk for g in outside]
+    Participant.objects.filter(pk__in=ids, state=p.State.LOBBY).delete()
+    Participant.objects.filter(pk__in=ids).update(state=p.State.LEFT)
+    if any(g.state == p.State.WAITING for g in outside):
+        deliveries += _lobby_for_hosts(appointment_id)
+    return deliveries

@@ -29,8 +29,26 @@ def turn_credential(
     return username, base64.b64encode(digest).decode()
 
 
+def relays_configured() -> bool:
+    """Whether the servers handed out include TURN relays with credentials (which expire)."""
+    config = settings.VISAVIS
+    return bool(config["TURN_SECRET"]) and any(
+        u.startswith(("turn:", "turns:")) for u in config["TURN_URLS"]
+    )
+
+
+def renew_after_seconds() -> float:
+    """When a participant's credentials are renewed: with a quarter of their time left
+    (at the default of 10 minutes: 150 s before they expire)."""
+    return settings.VISAVIS["TURN_CREDENTIAL_TTL"] * 0.75
+
+
 def ice_servers_for(participant_id: str) -> list[p.IceServer]:
-    """What the browser of ``participant_id`` may use; empty when nothing is configured."""
+    """What the browser of ``participant_id`` may use; empty when nothing is configured.
+
+    The TURN user name is ``<expiry>:<participant id>``: coturn counts its ``user-quota``
+    per participant (the part after the colon), so one participant, or one link, cannot
+    take more relay allocations than that quota, however often it is renewed."""
     config = settings.VISAVIS
     urls: list[str] = config["TURN_URLS"]
     if not urls:
@@ -59,10 +77,19 @@ DENIED_PEER_RANGES = [
     "192.168.0.0-192.168.255.255",
     "198.18.0.0-198.19.255.255",
     "224.0.0.0-255.255.255.255",
+    "::",
     "::1",
+    # IPv4-mapped IPv6 (::ffff:0:0/96): the whole IPv4 space again, private ranges included.
+    "::ffff:0.0.0.0-::ffff:255.255.255.255",
     "64:ff9b::-64:ff9b::ffff:ffff",
+    "64:ff9b:1::-64:ff9b:1:ffff:ffff:ffff:ffff:ffff",
+    "100::-100::ffff:ffff:ffff:ffff",
+    "2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+    # 6to4 embeds an IPv4 address (private ones too); long deprecated.
+    "2002::-2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
     "fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
     "fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    "ff00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 ]
 
 
@@ -115,8 +142,11 @@ def coturn_config(
         "no-rfc5780",
         "no-stun-backward-compatibility",
         "stale-nonce=600",
+        # Relay allocations: at most 12 per participant (coturn counts them per user name
+        # without its expiry, i.e. per participant id, see ice_servers_for), and never more
+        # than there are relay ports.
         "user-quota=12",
-        "total-quota=1200",
+        f"total-quota={max_port - min_port + 1}",
         f"log-file={log_file}",
         "simple-log",
         "# Never relay into the server's own or private networks.",

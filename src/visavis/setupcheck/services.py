@@ -85,6 +85,19 @@ def _stun_from_turn(url: str) -> str | None:
     return "stun:" + url[len("turn:") :].split("?", 1)[0]
 
 
+def may_take_credentials(token: str) -> bool:
+    """Whether the setup test of this link may have one more TURN credential now (at most
+    :data:`~visavis.rooms.limits.SETUP_CREDENTIALS_PER_HOUR` an hour, counted across the
+    service's processes). Always, when no TURN relay is configured: nothing is handed out."""
+    from asgiref.sync import async_to_sync
+
+    from visavis.rooms import limits, turn
+
+    if not turn.relays_configured():
+        return True
+    return async_to_sync(limits.allow_setup_credentials)(token)
+
+
 def ice_config() -> dict:
     """What the test page tests with: STUN URLs for the reflexive address, and each TURN URL
     on its own with a short-lived credential (a fresh, anonymous user name each time).

@@ -10,6 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from visavis.appointments.services import zone_for
@@ -79,6 +80,15 @@ def ice(request, token):
     link = services.resolve(token)
     if link.state != PageState.OPEN:
         return _no_store(_refused(link))
+    if not services.may_take_credentials(token):
+        with translation.override(_guest_language(request, link.appointment)):
+            message = _(
+                "This link has been used for many setup tests in the last hour. "
+                "Please try again in an hour."
+            )
+        return _no_store(JsonResponse(
+            {"error": "too many setup tests", "message": str(message)}, status=429
+        ))
     return _no_store(JsonResponse(services.ice_config()))
 
 

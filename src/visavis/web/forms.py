@@ -62,6 +62,22 @@ class _AppointmentFields(forms.Form):
         ),
     )
 
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("start")
+        # A new or moved start must not lie in the past; an unchanged one may (editing
+        # the title of an appointment that is over).
+        if start is not None and self.owner is not None and "start" in self.changed_data:
+            try:
+                services.check_start_not_past(start, owner=self.owner)
+            except services.AppointmentError as exc:
+                self.add_error("start", str(exc))
+        return cleaned
+
     def clean_external_url(self):
         try:
             return services.clean_external_url(self.cleaned_data.get("external_url"))

@@ -76,10 +76,18 @@ def _by_day(items) -> list[dict]:
 def dashboard(request):
     query = request.GET.get("q", "").strip()[:200]
     today = timezone.localdate()
+    now = timezone.now()
     found = list(appointments.search(owner=request.user, query=query))
-    todays = [a for a in found if timezone.localtime(a.start).date() == today]
-    upcoming = [a for a in found if timezone.localtime(a.start).date() > today]
-    past = [a for a in found if timezone.localtime(a.start).date() < today]
+    # Past: an earlier day, or over today, once the client's link no longer works (so
+    # no "Enter room" for a session that has ended).
+    over = {a.pk for a in found if appointments.window(a, now=now) == Entry.ENDED}
+    todays = [
+        a for a in found if timezone.localtime(a.start).date() == today and a.pk not in over
+    ]
+    upcoming = [
+        a for a in found if timezone.localtime(a.start).date() > today and a.pk not in over
+    ]
+    past = [a for a in found if timezone.localtime(a.start).date() < today or a.pk in over]
     past.reverse()
     form = AppointmentForm(initial={"language": _client_language_default(request)})
     return render(
@@ -119,7 +127,9 @@ def _take_new_pin(request, appointment) -> str | None:
 @login_required
 def create_appointment(request):
     form = AppointmentForm(
-        request.POST or None, initial={"language": _client_language_default(request)}
+        request.POST or None,
+        initial={"language": _client_language_default(request)},
+        owner=request.user,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -209,6 +219,7 @@ def edit_appointment(request, appointment_id):
         initial=initial,
         in_series=appointment.series_id is not None,
         has_pin=appointment.has_pin,
+        owner=request.user,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -245,14 +256,33 @@ def edit_appointment(request, appointment_id):
     )
 
 
+# Cancelling and replacing the link change what the client's link does, and cannot be
+# undone: each asks first. GET shows what will happen to the client; only a POST with
+# confirm=yes acts (a POST without it shows the question again).
+_CONFIRMED = "yes"
+
+
+def _confirmed(request) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == _CONFIRMED
+
+
 @login_required
-@require_POST
 def cancel(request, appointment_id):
-    form = ApplyToForm(request.POST)
-    apply_to = form.cleaned_data["apply_to"] if form.is_valid() else "this"
+    appointment = _owned(request, appointment_id)
+    form = ApplyToForm(request.POST or None)
+    apply_to = (form.cleaned_data["apply_to"] if form.is_valid() else "") or "this"
+    if appointment.is_cancelled:
+        messages.info(request, _("This appointment is already cancelled."))
+        return redirect("appointment-detail", appointment.pk)
+    if not _confirmed(request):
+        return render(
+            request,
+            "web/appointment_confirm.html",
+            {"appointment": appointment, "action": "cancel", "apply_to": apply_to},
+        )
     try:
         appointments.cancel_appointment(
-            owner=request.user, appointment_id=appointment_id, apply_to=apply_to or "this"
+            owner=request.user, appointment_id=appointment.pk, apply_to=apply_to
         )
     except appointments.AppointmentNotFound:
         raise Http404 from None
@@ -268,10 +298,19 @@ def cancel(request, appointment_id):
 
 
 @login_required
-@require_POST
 def revoke_link(request, appointment_id):
+    appointment = _owned(request, appointment_id)
+    if appointment.is_cancelled:
+        messages.error(request, _("A cancelled appointment cannot be changed."))
+        return redirect("appointment-detail", appointment.pk)
+    if not _confirmed(request):
+        return render(
+            request,
+            "web/appointment_confirm.html",
+            {"appointment": appointment, "action": "revoke"},
+        )
     try:
-        appointment = appointments.revoke_link(owner=request.user, appointment_id=appointment_id)
+        appointment = appointments.revoke_link(owner=request.user, appointment_id=appointment.pk)
     except appointments.AppointmentNotFound:
         raise Http404 from None
     messages.success(
@@ -505,6 +544,7 @@ def _guest_page(request, link, language: str):
             status=200,
             refresh_seconds=max(5, min(int(wait) + 2, 3600)),
             opens_minutes=settings.VISAVIS["ROOM_OPENS_MINUTES_BEFORE"],
+            before_the_session=[] if appointment.is_external else invitations.before_the_session(),
         )
     if entry == Entry.PIN_REQUIRED:
         return _guest_pin(request, appointment, language, now)

@@ -124,6 +124,13 @@ class Command(BaseCommand):
         _collect_static()
 
         from visavis.asgi import application
+        from visavis.consent.services import operator_warning
+
+        # Told at every start until fixed: clients would read a notice naming nobody.
+        warning = operator_warning()
+        if warning:
+            self.stderr.write(f"visavis: warning: {warning} (see docs/config.md)")
+            self.stderr.flush()
 
         shown_host = f"[{host}]" if ":" in host else host
         self.stdout.write(

@@ -20,8 +20,10 @@ class Command(BaseCommand):
                             help="address to listen on (default: all)")
         parser.add_argument("--port", type=int, default=3478, help="TURN port (UDP and TCP)")
         parser.add_argument("--tls-port", type=int, default=443, help="TURN over TLS port")
+        # 1,000 relay ports: with 12 allocations at most per participant, one participant
+        # (or one link) can hold only a small part of them.
         parser.add_argument("--min-port", type=int, default=49160)
-        parser.add_argument("--max-port", type=int, default=49200)
+        parser.add_argument("--max-port", type=int, default=50159)
         parser.add_argument("--no-tls", action="store_true",
                             help="leave TLS out (only for trying it out locally)")
         parser.add_argument("--log-file", default="syslog")

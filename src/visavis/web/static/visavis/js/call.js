@@ -72,6 +72,22 @@ export class Call {
   }
 
   /**
+   * New ICE servers (renewed TURN credentials): for peer connections made from now on,
+   * and for the open ones, whose next ICE restart then uses them.
+   * @param {RTCConfiguration} rtcConfig
+   */
+  setRtcConfig(rtcConfig) {
+    this.rtcConfig = rtcConfig;
+    for (const link of this.links.values()) {
+      try {
+        link.pc.setConfiguration({ ...link.pc.getConfiguration(), ...rtcConfig });
+      } catch (error) {
+        console.warn("could not renew the ICE servers of a peer connection", error);
+      }
+    }
+  }
+
+  /**
    * Bring the peer connections in line with who is in the call, as the server says
    * on admission and again after a reconnect. A new id for us means the server no
    * longer knew us: every connection starts afresh.

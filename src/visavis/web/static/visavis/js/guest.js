@@ -12,7 +12,8 @@ import { byId, showSection } from "./ui/sections.js";
 
 /** Every switchable part of the page (guest_room.html); exactly one shows at a time. */
 const SECTIONS = [
-  "prejoin", "resuming", "waiting", "denied", "removed", "session-ended", "locked", "ended", "failure", "call",
+  "prejoin", "resuming", "waiting", "denied", "removed", "session-ended", "link-closed", "locked", "ended",
+  "failure", "call",
 ];
 const NAME_KEY = "visavis.name";
 const config = readConfig();
@@ -164,6 +165,7 @@ async function knock(name, saved = null) {
   };
   connection.onremoved = () => over("removed");
   connection.onended = () => over("session-ended");
+  connection.onlinkclosed = () => over("link-closed");
 
   // Errors: in the call they are passing; before it, they end this attempt.
   connection.onerror = (code) => {

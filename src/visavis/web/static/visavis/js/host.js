@@ -7,6 +7,7 @@ import { MediaProblem, describeProblem, openLocalMedia, stopAll } from "./media.
 import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls } from "./ui/controls.js";
 import { bindCopyButtons } from "./ui/copy.js";
+import { bindHostPanel } from "./ui/hostpanel.js";
 import { renderLobby, renderParticipants } from "./ui/lobby.js";
 import { byId } from "./ui/sections.js";
 import { SessionTimer } from "./ui/timer.js";
@@ -17,6 +18,7 @@ import { bindNotificationButton, countWaiting, showCountInTitle, watchRooms } fr
 /** @typedef {{appointment: string, watch: string, warnMinutes: number}} HostConfig */
 
 const config = readConfig();
+bindHostPanel();
 /** @type {HostConfig} */
 const hostConfig = JSON.parse(byId("host-config").textContent || "{}");
 const baseTitle = document.title;
@@ -166,6 +168,10 @@ async function main() {
     });
     counts.here = waiting.length;
     updateTitle();
+  };
+  connection.onloggedout = () => {
+    finish();
+    status.textContent = gettext("You were logged out everywhere. Please log in again.");
   };
   connection.onreplaced = () => {
     finish();

@@ -31,7 +31,12 @@ export const CLOSE_SERVICE_RESTART = 1012;
 /**
  * @typedef {{type: "welcome", version: number, id: string, role: Role, state: string,
  *   max_participants: number, resume: string, resumed: boolean, resume_grace?: number,
- *   ice_servers?: IceServer[], ice_transport_policy?: RTCIceTransportPolicy}} Welcome
+ *   ice_transport_policy?: RTCIceTransportPolicy}} Welcome
+ */
+/**
+ * STUN/TURN servers, for participants in the call only; renewed before they expire.
+ * @typedef {{type: "ice-servers", ice_servers: IceServer[],
+ *   ice_transport_policy?: RTCIceTransportPolicy, expires_at?: string}} IceServers
  */
 
 /**
@@ -63,6 +68,9 @@ export class RoomConnection {
     this.role = null;
     /** @type {Welcome | null} */
     this.welcome = null;
+    /** The latest STUN/TURN servers (none before entering the call). */
+    /** @type {IceServers | null} */
+    this.iceServers = null;
     /** The secret that lets this participant resume its place after a drop. */
     /** @type {string | null} */
     this.resumeToken = null;
@@ -114,6 +122,15 @@ export class RoomConnection {
     this.onstatus = () => {};
     /** @type {() => void} */
     this.onreplaced = () => {};
+    /** New or renewed STUN/TURN servers (see `iceServers`). */
+    /** @type {(servers: IceServers) => void} */
+    this.oniceservers = () => {};
+    /** (Guest) the link was revoked or the appointment cancelled; the server closes. */
+    /** @type {() => void} */
+    this.onlinkclosed = () => {};
+    /** (Counselor) logged out everywhere; the server closes the connection. */
+    /** @type {() => void} */
+    this.onloggedout = () => {};
     /** @type {(from: string, data: SignalData) => void} */
     this.onsignal = () => {};
     /** @type {(code: string, message: string) => void} */
@@ -307,6 +324,18 @@ export class RoomConnection {
         this.onreplaced();
         break;
       case "signal": this.onsignal(message.from, message.data); break;
+      case "ice-servers":
+        this.iceServers = message;
+        this.oniceservers(message);
+        break;
+      case "link-closed":
+        this.closedByUs = true;
+        this.onlinkclosed();
+        break;
+      case "logged-out":
+        this.closedByUs = true;
+        this.onloggedout();
+        break;
       case "error":
         // Nothing to come back to: do not keep reconnecting to a room that is gone.
         this.onerror(message.code, message.message);
@@ -347,6 +376,8 @@ export class WatchConnection {
     this.seen = new Set();
     this.snapshots = 0;
     this.attempts = 0;
+    /** Logged out everywhere: the server closed this connection for good. */
+    this.stopped = false;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.pinger = undefined;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -357,6 +388,9 @@ export class WatchConnection {
      * @type {(rooms: WaitingRoom[], arrivals: WaitingRoom[]) => void}
      */
     this.onchange = () => {};
+    /** The counselor logged out everywhere (the server closes the connection). */
+    /** @type {() => void} */
+    this.onloggedout = () => {};
   }
 
   connect() {
@@ -372,6 +406,7 @@ export class WatchConnection {
       if (this.socket !== socket) return;
       clearInterval(this.pinger);
       this.socket = null;
+      if (this.stopped) return;
       this.retry = setTimeout(() => this.connect(), reconnectDelay(this.attempts, event.code));
       this.attempts += 1;
     };
@@ -396,6 +431,11 @@ export class WatchConnection {
     if (!message || typeof message !== "object") return;
     /** @type {WaitingRoom[]} */
     let changed = [];
+    if (message.type === "logged-out") {
+      this.stopped = true;
+      this.onloggedout();
+      return;
+    }
     if (message.type === "watching" && Array.isArray(message.rooms)) {
       this.rooms = new Map(message.rooms.map((/** @type {WaitingRoom} */ room) => [room.appointment, room]));
       changed = message.rooms;

@@ -152,25 +152,31 @@ export function leaveCallAtOnce(connection, call, localStream, screen) {
 
 /**
  * Connect to everyone the server says is in the call (on admission and after a
- * reconnect), with the ICE settings of the latest welcome.
+ * reconnect), with the latest ICE servers; renewed servers go to the open peer
+ * connections too.
  * @param {Call} call
  * @param {RoomConnection} connection
  * @param {import("./protocol.js").Peer[]} peers
  */
 export function syncCall(call, connection, peers) {
-  call.rtcConfig = rtcConfiguration(connection.welcome);
+  call.rtcConfig = rtcConfiguration(connection.iceServers, connection.welcome);
+  connection.oniceservers = (servers) => {
+    call.setRtcConfig(rtcConfiguration(servers, connection.welcome));
+  };
   call.sync(connection.id ?? "", peers);
 }
 
 /**
- * The browser's ICE settings from the server's welcome: TURN credentials, relay policy.
- * @param {import("./protocol.js").Welcome | null} welcome
+ * The browser's ICE settings: the servers and TURN credentials of the latest
+ * `ice-servers` (none before it), the relay policy.
+ * @param {import("./protocol.js").IceServers | null} servers
+ * @param {import("./protocol.js").Welcome | null} [welcome]
  * @returns {RTCConfiguration}
  */
-export function rtcConfiguration(welcome) {
+export function rtcConfiguration(servers, welcome = null) {
   return {
-    iceServers: welcome?.ice_servers ?? [],
-    iceTransportPolicy: welcome?.ice_transport_policy ?? "all",
+    iceServers: servers?.ice_servers ?? [],
+    iceTransportPolicy: servers?.ice_transport_policy ?? welcome?.ice_transport_policy ?? "all",
   };
 }
 

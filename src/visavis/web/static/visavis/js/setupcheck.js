@@ -158,9 +158,16 @@ function checkSpeakers(audio) {
  */
 async function fetchIce(url) {
   const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+  if (response.status === 429) {
+    const body = await response.json().catch(() => ({}));
+    throw new IceRefused(typeof body.message === "string" ? body.message : "");
+  }
   if (!response.ok) throw new Error(`ICE configuration: HTTP ${response.status}`);
   return response.json();
 }
+
+/** The server refused the test's relay credentials (too many tests of this link). */
+class IceRefused extends Error {}
 
 /**
  * Candidate types and the test call. Fills in the connection checks.
@@ -210,7 +217,7 @@ async function checkConnection(ice, audio, stream) {
     if (ok) {
       const numbers = byId("call-numbers");
       numbers.textContent = format(
-        gettext("Test call: %(kbps)s kbit/s, round trip %(rtt)s ms, packet loss %(loss)s."),
+        gettext("Test call: speed %(kbps)s kbit/s, delay %(rtt)s ms, data lost %(loss)s."),
         {
           kbps: call.numbers.bitrateKbps ?? "?",
           rtt: call.numbers.rttMs ?? "?",
@@ -235,7 +242,7 @@ function adviceText(key) {
     case "network":
       return gettext("The test call could not connect. Your network may block video calls: try another network, for example your smartphone's mobile data or your home Wi-Fi, or ask the network's administrator to allow video calls.");
     case "call-incomplete":
-      return gettext("The test call did not complete, but your device reaches the relay server, which is what your session needs.");
+      return gettext("The test call did not complete, but your device reaches the server that can pass your call on, which is what your session needs.");
     case "camera":
       return gettext("Your camera did not show a picture. Allow camera access for this page and close other programs that use the camera. Without a camera you can still talk with audio only.");
     case "slow":
@@ -325,7 +332,12 @@ async function run() {
     const servers = await ice;
     relayConfigured = servers.turn.length > 0;
     numbers = await checkConnection(servers, audio, stream);
-  } catch {
+  } catch (error) {
+    if (error instanceof IceRefused) {
+      stopMeter();
+      stopAll(stream);
+      throw error;
+    }
     for (const name of /** @type {CheckName[]} */ (["host", "srflx", "relay_udp", "relay_tcp", "relay_tls", "call"])) {
       if (checks[name] === "skipped") show(name, "fail");
     }
@@ -342,7 +354,7 @@ async function run() {
   const { verdict, advice } = decide(checks, numbers, relayConfigured);
   if (relayConfigured && checks.srflx === "fail" && checks.call === "pass") {
     // Not an error: the relay carries the call. Shown calmly, stored as it was.
-    show("srflx", "fail", gettext("not found (not needed: the relay server works)"));
+    show("srflx", "fail", gettext("not found (not needed: the way through the server works)"));
     const element = document.querySelector('#setup-checks [data-check="srflx"] .check-result');
     if (element instanceof HTMLElement) element.dataset.outcome = "minor";
   }
@@ -364,7 +376,9 @@ async function run() {
 byId("start-test").addEventListener("click", () => {
   run().catch((error) => {
     const problem = byId("media-problem");
-    problem.textContent = gettext("The test stopped unexpectedly. Please reload the page and try again.");
+    problem.textContent = error instanceof IceRefused && error.message
+      ? error.message
+      : gettext("The test stopped unexpectedly. Please reload the page and try again.");
     problem.hidden = false;
     console.error(error);
   });

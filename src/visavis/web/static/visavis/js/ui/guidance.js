@@ -159,7 +159,7 @@ export function guidanceFor(kind, browser) {
       }
       return {
         title: gettext("This browser cannot make video calls"),
-        text: gettext("It lacks what video calls need (WebRTC), or it is too old."),
+        text: gettext("It lacks what video calls need, or it is too old."),
         steps,
         retry: false,
       };

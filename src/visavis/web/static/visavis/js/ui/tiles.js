@@ -113,7 +113,7 @@ export class Tiles {
     }
     badge.setAttribute("data-path", path);
     badge.textContent = path === "relay"
-      ? gettext("Relayed, still end-to-end encrypted")
+      ? gettext("Through the server, still encrypted end to end")
       : gettext("Direct connection");
   }
 

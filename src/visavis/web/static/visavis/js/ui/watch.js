@@ -147,6 +147,8 @@ export function watchRooms({ path, render }) {
       arrivals.forEach(notify);
     }
   };
+  // Logged out everywhere: reloading leads to the login page.
+  watch.onloggedout = () => window.location.reload();
   watch.connect();
   return watch;
 }
