@@ -435,7 +435,7 @@ class WatchConsumer(_Consumer):
         """Count this connection as the counselor being here (guests waiting are told)."""
         from django.core.cache import cache
 
-        self.presence = services._presence_key(user_id)
+        self.presence = services.presence_key(user_id)
         await cache.aadd(self.presence, 0, timeout=PRESENCE_TTL_SECONDS)
         try:
             count = await cache.aincr(self.presence)

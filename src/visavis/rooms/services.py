@@ -111,8 +111,13 @@ def _waiting(appointment_id) -> list[Participant]:
     )
 
 
-def _presence_key(user_id) -> str:
-    return f"rooms:watching:{user_id}"
+def presence_key(user_id) -> str:
+    """The cache key counting a counselor's watch connections. Keyed with the secret key,
+    which all processes of one service share: another service (or a test server) using
+    the same Redis has other user ids under the same numbers, and must not count here."""
+    from django.utils.crypto import salted_hmac
+
+    return "rooms:watching:" + salted_hmac("visavis.rooms.presence", str(user_id)).hexdigest()[:32]
 
 
 def counselor_watching(user_id) -> bool:
@@ -120,7 +125,7 @@ def counselor_watching(user_id) -> bool:
     process: counted in the cache (Redis with several processes), see WatchConsumer."""
     from django.core.cache import cache
 
-    return (cache.get(_presence_key(user_id)) or 0) > 0
+    return (cache.get(presence_key(user_id)) or 0) > 0
 
 
 def _counselor_present(appointment_id, owner_id) -> bool:
