@@ -66,6 +66,17 @@ def test_dashboard_lists_a_session_that_is_over_under_past(browser, counselor):
     assert "No appointments today." in today
 
 
+def test_the_page_of_a_session_that_is_over_offers_no_room_and_no_cancel(browser, counselor):
+    over = make(counselor, title="Earlier one", start=timezone.localtime() - timedelta(hours=3))
+    body = text(browser.get(f"/appointments/{over.pk}"))
+    assert "link has expired: the appointment is over." in body
+    assert "Enter room" not in body and 'id="cancel-appointment"' not in body
+    assert "Edit" in body  # the title can still be changed
+    coming = make(counselor, title="Later one")
+    body = text(browser.get(f"/appointments/{coming.pk}"))
+    assert "Enter room" in body and 'id="cancel-appointment"' in body
+
+
 def test_a_start_in_the_past_is_refused_with_a_clear_error(browser, counselor):
     an_hour_ago = timezone.localtime() - timedelta(hours=1)
     response = browser.post(
