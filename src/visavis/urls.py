@@ -19,4 +19,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "visavis.web.views.not_found"
+handler404 = "visavis.web.views.shared.not_found"

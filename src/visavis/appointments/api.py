@@ -10,7 +10,6 @@ import json
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -18,7 +17,7 @@ from ninja.operation import PathView
 from ninja.security import HttpBearer
 
 from visavis.accounts.services import user_for_token
-from visavis.appointments import services
+from visavis.appointments import links, services
 from visavis.appointments.schemas import (
     ApplyTo,
     AppointmentIn,
@@ -164,8 +163,8 @@ def _out(request: HttpRequest, appointment, zone=None) -> AppointmentOut:
         duration_minutes=appointment.duration_minutes,
         end=timezone.localtime(appointment.end, zone),
         cancelled=appointment.is_cancelled,
-        guest_url=request.build_absolute_uri(reverse("guest-room", args=[appointment.room_token])),
-        host_url=request.build_absolute_uri(reverse("host-room", args=[appointment.id])),
+        guest_url=links.guest_url(request, appointment),
+        host_url=links.host_url(request, appointment),
         language=appointment.language,
         has_pin=appointment.has_pin,
         external_url=appointment.external_url or None,

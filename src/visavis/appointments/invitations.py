@@ -19,9 +19,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from visavis.appointments.links import setup_url
 from visavis.appointments.models import Appointment
 from visavis.appointments.services import AppointmentError, zone_for
-from visavis.setupcheck.services import setup_url
 
 
 @dataclass(frozen=True)

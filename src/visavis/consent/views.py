@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from visavis.appointments import links
+from visavis.appointments.links import language_links
 from visavis.consent import services
 from visavis.consent.forms import ConsentForm
-
-_NAMES = {"de": "Deutsch", "en": "English"}
 
 
 def page_language(request) -> str:
@@ -22,15 +21,6 @@ def page_language(request) -> str:
         return chosen
     browser = (getattr(request, "LANGUAGE_CODE", "") or "").split("-")[0]
     return browser if browser in services.LANGUAGES else "en"
-
-
-def language_links(request, current: str) -> list[dict]:
-    """The other client languages of this page, as base.html shows them on client pages."""
-    return [
-        {"code": code, "name": _NAMES.get(code, code), "url": f"{request.path}?lang={code}"}
-        for code in services.LANGUAGES
-        if code != current
-    ]
 
 
 def client_page(request, template: str, context: dict, *, language: str):
@@ -85,7 +75,7 @@ def guest_consent_step(request, appointment, language: str):
             "appointment": appointment,
             "form": form,
             "error": error if posted else "",
-            "notice_url": f"{reverse('privacy-notice')}?lang={language}",
+            "notice_url": links.notice_url(language),
             "language_links": language_links(request, language),
         },
         status=400 if posted else 200,

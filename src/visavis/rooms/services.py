@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from visavis.appointments import links
 from visavis.appointments.models import Appointment
 from visavis.rooms import protocol as p
 from visavis.rooms.models import Participant, RoomState
@@ -158,12 +159,10 @@ def counselor_arrived(*, user_id) -> list[Delivery]:
 
 
 def _waiting_room(appointment: Appointment, waiting: list[Participant]) -> p.WaitingRoom:
-    from django.urls import reverse
-
     return p.WaitingRoom(
         appointment=str(appointment.pk),
         title=appointment.title,
-        url=reverse("host-room", args=[appointment.pk]),
+        url=links.host_path(appointment),
         waiting=[p.WaitingGuest(id=w.id, name=w.name) for w in waiting],
     )
 

@@ -62,11 +62,6 @@ def resolve(token: str, *, now: datetime | None = None) -> SetupLink:
     return SetupLink(PageState.OPEN, appointment)
 
 
-def setup_url(guest_url: str) -> str:
-    """The setup test page of a guest link (absolute or not): the link plus ``/setup``."""
-    return guest_url.rstrip("/") + "/setup"
-
-
 # --- ICE servers for the test -----------------------------------------------------------------
 
 

@@ -13,11 +13,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from visavis.appointments import links
 from visavis.appointments.services import zone_for
 from visavis.setupcheck import services
 from visavis.setupcheck.schema import ResultError, parse_result
 from visavis.setupcheck.services import PageState
-from visavis.web.views import _guest_language, _language_links
 
 # The guest notice (web/guest_notice.html) already words these states for the client.
 _NOTICE_STATES = {
@@ -39,15 +39,15 @@ def setup_page(request, token):
     if link.state == PageState.UNKNOWN:
         raise Http404
     appointment = link.appointment
-    language = _guest_language(request, appointment)
+    language = links.guest_language(request, appointment)
     with translation.override(language), timezone.override(zone_for(appointment.owner)):
-        links = _language_links(request, language)
+        other_languages = links.language_links(request, language)
         if link.state in _NOTICE_STATES:
             response = render(
                 request,
                 "web/guest_notice.html",
                 {"appointment": appointment, "state": _NOTICE_STATES[link.state],
-                 "language_links": links},
+                 "language_links": other_languages},
                 status=410,
             )
         else:
@@ -57,8 +57,8 @@ def setup_page(request, token):
                 {
                     "appointment": appointment,
                     "external": link.state == PageState.EXTERNAL,
-                    "language_links": links,
-                    "guest_url": reverse("guest-room", args=[token]),
+                    "language_links": other_languages,
+                    "guest_url": links.guest_path(token),
                     "setup_config": {
                         "iceUrl": reverse("setup-ice", args=[token]),
                         "resultUrl": reverse("setup-result", args=[token]),
@@ -81,7 +81,7 @@ def ice(request, token):
     if link.state != PageState.OPEN:
         return _no_store(_refused(link))
     if not services.may_take_credentials(token):
-        with translation.override(_guest_language(request, link.appointment)):
+        with translation.override(links.guest_language(request, link.appointment)):
             message = _(
                 "This link has been used for many setup tests in the last hour. "
                 "Please try again in an hour."

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from visavis.appointments.links import setup_url
 from visavis.setupcheck import services
 from visavis.setupcheck.models import CHECKS, SetupCheck
 
@@ -33,7 +34,7 @@ def setup_summary(context, appointment):
         "check": check,
         "status": services.status_of(check),
         "rows": _rows(check),
-        "setup_url": services.setup_url(guest_url) if guest_url else "",
+        "setup_url": setup_url(guest_url) if guest_url else "",
     }
 
 

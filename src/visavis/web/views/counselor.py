@@ -1,58 +1,36 @@
-"""Pages. Each view parses, checks permission, calls one service and renders."""
+"""The counselor's pages: dashboard, appointments, invitations, calendar settings and the
+host's side of the room. Each view parses, checks permission, calls one service and renders."""
 
 from __future__ import annotations
 
 import itertools
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
-from django.views.i18n import JavaScriptCatalog
 
-from visavis.appointments import calendar, invitations
+from visavis.appointments import calendar, invitations, links
 from visavis.appointments import services as appointments
-from visavis.appointments.services import Entry, LinkState
-from visavis.consent.views import guest_consent_step
-from visavis.rooms import services as room_services
-from visavis.rooms.routing import WATCH_PATH, WS_PATH
-from visavis.rooms.services import max_participants
+from visavis.appointments.services import Entry
+from visavis.rooms.routing import WATCH_PATH
 from visavis.web.forms import (
     ApplyToForm,
     AppointmentEditForm,
     AppointmentForm,
     FeedOptionsForm,
-    GuestPinForm,
     InvitationEmailForm,
     TimeZoneForm,
 )
+from visavis.web.views.shared import ics_response, room_config
 
 # The session remembers a PIN the counselor just set until its invitation page shows it
 # once; after that only its hash exists.
 _NEW_PIN = "visavis_new_pin"
-
-
-def guest_url(request, appointment) -> str:
-    return request.build_absolute_uri(reverse("guest-room", args=[appointment.room_token]))
-
-
-def host_url(request, appointment) -> str:
-    return request.build_absolute_uri(reverse("host-room", args=[appointment.pk]))
-
-
-def _room_config(appointment) -> dict:
-    return {
-        "room": appointment.room_token,
-        "ws": WS_PATH,
-        "maxParticipants": max_participants(),
-    }
 
 
 def _owned(request, appointment_id):
@@ -60,9 +38,6 @@ def _owned(request, appointment_id):
         return appointments.get_for_owner(owner=request.user, appointment_id=appointment_id)
     except appointments.AppointmentNotFound:
         raise Http404 from None
-
-
-# --- the counselor's pages -------------------------------------------------------------------
 
 
 def _by_day(items) -> list[dict]:
@@ -81,12 +56,8 @@ def dashboard(request):
     # Past: an earlier day, or over today, once the client's link no longer works (so
     # no "Enter room" for a session that has ended).
     over = {a.pk for a in found if appointments.window(a, now=now) == Entry.ENDED}
-    todays = [
-        a for a in found if timezone.localtime(a.start).date() == today and a.pk not in over
-    ]
-    upcoming = [
-        a for a in found if timezone.localtime(a.start).date() > today and a.pk not in over
-    ]
+    todays = [a for a in found if timezone.localtime(a.start).date() == today and a.pk not in over]
+    upcoming = [a for a in found if timezone.localtime(a.start).date() > today and a.pk not in over]
     past = [a for a in found if timezone.localtime(a.start).date() < today or a.pk in over]
     past.reverse()
     form = AppointmentForm(initial={"language": _client_language_default(request)})
@@ -173,7 +144,7 @@ def create_appointment(request):
 @login_required
 def appointment_detail(request, appointment_id):
     appointment = _owned(request, appointment_id)
-    link = guest_url(request, appointment)
+    link = links.guest_url(request, appointment)
     pin = _take_new_pin(request, appointment)
     context = {
         "appointment": appointment,
@@ -195,7 +166,7 @@ def appointment_detail(request, appointment_id):
         context["series_position"] = members.index(appointment) + 1
         if len(upcoming) > 1:
             context["series_invitation"] = invitations.series_invitation(
-                upcoming, guest_urls={a.pk: guest_url(request, a) for a in upcoming}
+                upcoming, guest_urls={a.pk: links.guest_url(request, a) for a in upcoming}
             )
     return render(request, "web/appointment_detail.html", context)
 
@@ -251,9 +222,7 @@ def edit_appointment(request, appointment_id):
                 _remember_new_pin(request, data["pin"], ids)
             messages.success(request, _("The changes were saved."))
             return redirect("appointment-detail", updated.pk)
-    return render(
-        request, "web/appointment_edit.html", {"form": form, "appointment": appointment}
-    )
+    return render(request, "web/appointment_edit.html", {"form": form, "appointment": appointment})
 
 
 # Cancelling and replacing the link change what the client's link does, and cannot be
@@ -287,9 +256,7 @@ def cancel(request, appointment_id):
     except appointments.AppointmentNotFound:
         raise Http404 from None
     if apply_to == "series":
-        messages.success(
-            request, _("The upcoming appointments of the series were cancelled.")
-        )
+        messages.success(request, _("The upcoming appointments of the series were cancelled."))
     else:
         messages.success(
             request, _("The appointment was cancelled. Its link now says so to the client.")
@@ -349,7 +316,7 @@ def send_invitation(request, appointment_id):
     if not form.is_valid():
         messages.error(request, _("Please enter a valid e-mail address."))
         return redirect("appointment-detail", appointment.pk)
-    link = guest_url(request, appointment)
+    link = links.guest_url(request, appointment)
     try:
         invitations.send_link_invitation(
             appointment=appointment,
@@ -367,20 +334,13 @@ def send_invitation(request, appointment_id):
     return redirect("appointment-detail", appointment.pk)
 
 
-def _ics_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_GET
 def appointment_ics(request, appointment_id):
     """The client's calendar file, for the counselor to attach to an invitation."""
     appointment = _owned(request, appointment_id)
-    content = calendar.client_ics(appointment, guest_url=guest_url(request, appointment))
-    return _ics_response(content, "invitation.ics")
+    content = calendar.client_ics(appointment, guest_url=links.guest_url(request, appointment))
+    return ics_response(content, "invitation.ics")
 
 
 @login_required
@@ -416,11 +376,7 @@ def calendar_settings(request):
                 return redirect("calendar-settings")
         else:
             return HttpResponse(status=400)
-    feed_url = (
-        request.build_absolute_uri(reverse("calendar-feed", args=[found.feed_token]))
-        if found.feed_token
-        else ""
-    )
+    feed_url = links.feed_url(request, found.feed_token) if found.feed_token else ""
     return render(
         request,
         "web/calendar_settings.html",
@@ -441,7 +397,7 @@ def calendar_feed(request, token):
     content = calendar.feed_ics(
         appointments.appointments_for(found.user),
         hide_titles=found.feed_hide_titles,
-        host_url=lambda a: host_url(request, a),
+        host_url=lambda a: links.host_url(request, a),
     )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
@@ -460,8 +416,8 @@ def host_room(request, appointment_id):
         "web/host_room.html",
         {
             "appointment": appointment,
-            "guest_url": guest_url(request, appointment),
-            "room_config": _room_config(appointment),
+            "guest_url": links.guest_url(request, appointment),
+            "room_config": room_config(appointment),
             # The host's own page data (js/host.js): which room this is, for the banner
             # about the counselor's other rooms, and the session timer's reminder.
             "host_config": {
@@ -471,175 +427,3 @@ def host_room(request, appointment_id):
             },
         },
     )
-
-
-# --- the client's pages ----------------------------------------------------------------------
-
-
-def _guest_language(request, appointment) -> str:
-    """The appointment's client language, unless the client picked the other one."""
-    chosen = request.GET.get("lang", "")
-    return chosen if chosen in appointments.LANGUAGE_CODES else appointment.language
-
-
-def _language_links(request, current: str) -> list[dict]:
-    return [
-        {"code": code, "name": "Deutsch" if code == "de" else "English",
-         "url": f"{request.path}?lang={code}"}
-        for code in appointments.LANGUAGE_CODES
-        if code != current
-    ]
-
-
-def guest_room(request, token):
-    """The client's link: room, PIN form, or a plain notice, in the client's language.
-
-    Everything decided here is decided again by the room services when the guest knocks,
-    so the page is a courtesy, not the lock.
-    """
-    link = appointments.resolve_guest_link(token)
-    if link.state == LinkState.UNKNOWN:
-        raise Http404
-    appointment = link.appointment
-    language = _guest_language(request, appointment)
-    zone = appointments.zone_for(appointment.owner)
-    with translation.override(language), timezone.override(zone):
-        response = _guest_page(request, link, language)
-    response["Content-Language"] = language
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _notice(request, appointment, state: str, language: str, *, status: int, **extra):
-    context = {
-        "appointment": appointment,
-        "state": state,
-        "language_links": _language_links(request, language),
-        **extra,
-    }
-    return render(request, "web/guest_notice.html", context, status=status)
-
-
-def _guest_page(request, link, language: str):
-    appointment = link.appointment
-    if link.state == LinkState.REVOKED:
-        return _notice(request, appointment, "revoked", language, status=410)
-    now = timezone.now()
-    entry = appointments.guest_entry(appointment, session=request.session, now=now)
-    if entry == Entry.CANCELLED:
-        return _notice(request, appointment, "cancelled", language, status=410)
-    if entry == Entry.ENDED:
-        return _notice(request, appointment, "ended", language, status=410)
-    if entry in (Entry.OPEN, Entry.PIN_REQUIRED) and room_services.session_ended(appointment.pk):
-        # The host's end page promises this: no pre-join page, no camera, until the host
-        # enters the room again.
-        return _notice(request, appointment, "session-ended", language, status=200)
-    if entry == Entry.NOT_OPEN_YET:
-        wait = (appointment.room_opens_at - now).total_seconds()
-        return _notice(
-            request,
-            appointment,
-            "not-open-yet",
-            language,
-            status=200,
-            refresh_seconds=max(5, min(int(wait) + 2, 3600)),
-            opens_minutes=settings.VISAVIS["ROOM_OPENS_MINUTES_BEFORE"],
-            before_the_session=[] if appointment.is_external else invitations.before_the_session(),
-        )
-    if entry == Entry.PIN_REQUIRED:
-        return _guest_pin(request, appointment, language, now)
-    if entry == Entry.OPEN:  # the privacy notice is confirmed before the first knock
-        step = guest_consent_step(request, appointment, language)
-        if step is not None:
-            return step
-    if request.method == "POST":
-        return redirect(request.get_full_path())
-    if entry == Entry.EXTERNAL:
-        return render(
-            request,
-            "web/guest_external.html",
-            {
-                "appointment": appointment,
-                "service": _host_name(appointment.external_url),
-                "language_links": _language_links(request, language),
-            },
-        )
-    return render(
-        request,
-        "web/guest_room.html",
-        {
-            "room_config": _room_config(appointment),
-            "language_links": _language_links(request, language),
-        },
-    )
-
-
-def _host_name(url: str) -> str:
-    return urlsplit(url).hostname or ""
-
-
-def _guest_pin(request, appointment, language: str, now):
-    form = GuestPinForm(request.POST or None)
-    status = 200
-    error = ""
-    blocked_until = appointments.pin_blocked_until(appointment, now=now)
-    if request.method == "POST" and blocked_until is None and form.is_valid():
-        result = appointments.enter_pin(
-            appointment=appointment, pin=form.cleaned_data["pin"], session=request.session,
-            now=now,
-        )
-        if result.ok:
-            # A new session key once the PIN is proven, against session fixation.
-            request.session.cycle_key()
-            return redirect(request.get_full_path())
-        if result.malformed:
-            error, status = _("Please enter the 6 digits of the PIN."), 400
-        elif result.blocked_until is not None:
-            blocked_until, status = result.blocked_until, 429
-        else:
-            error, status = _("This PIN is not correct. Please check it and try again."), 403
-    elif request.method == "POST" and blocked_until is not None:
-        status = 429
-    elif request.method == "POST":
-        error, status = _("Please enter the 6 digits of the PIN."), 400
-    return render(
-        request,
-        "web/guest_pin.html",
-        {
-            "appointment": appointment,
-            # Never echo the digits back: a fresh, empty field after every attempt.
-            "form": GuestPinForm(),
-            "error": error,
-            "blocked_until": blocked_until,
-            "language_links": _language_links(request, language),
-        },
-        status=status,
-    )
-
-
-@require_GET
-def guest_ics(request, token):
-    """The appointment for the client's own calendar, from the guest link itself."""
-    link = appointments.resolve_guest_link(token)
-    if link.state != LinkState.VALID:
-        raise Http404
-    url = guest_url(request, link.appointment)
-    return _ics_response(calendar.client_ics(link.appointment, guest_url=url), "session.ics")
-
-
-@gzip_page
-def javascript_catalog(request, lang):
-    """The JavaScript translations for one language, independent of the browser's, so that
-    a client's room page speaks the appointment's language in its scripts too.
-
-    Compressed (a quarter of the size): the same public text for everyone, no secret and
-    nothing from the request in it, so compression cannot leak anything (BREACH)."""
-    if lang not in dict(settings.LANGUAGES):
-        raise Http404
-    with translation.override(lang):
-        return JavaScriptCatalog.as_view(packages=["visavis.web"])(request)
-
-
-def not_found(request, exception=None):
-    return render(request, "web/not_found.html", status=404)
-
