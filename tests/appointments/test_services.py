@@ -15,6 +15,7 @@ from django.utils import timezone
 from visavis.appointments import services
 from visavis.appointments.models import Appointment, PinAttempt, RevokedLink, Series
 from visavis.appointments.services import Entry, LinkState
+from visavis.consent.services import check_guest_entry
 
 BERLIN = ZoneInfo("Europe/Berlin")
 pytestmark = pytest.mark.django_db
@@ -246,7 +247,7 @@ def test_guest_entry_decides_in_order(counselor):
     with_pin = make(counselor, pin="123456")
     assert services.guest_entry(with_pin, session=session, now=during) == Entry.PIN_REQUIRED
     with pytest.raises(services.EntryRefused, match="PIN"):
-        services.check_guest_entry(appointment=with_pin, session=session, now=during)
+        check_guest_entry(appointment=with_pin, session=session, now=during)
     external = make(counselor, external_url="https://meet.example/x")
     assert services.guest_entry(external, session=None, now=during) == Entry.EXTERNAL
     services.cancel_appointment(owner=counselor, appointment_id=plain.pk)

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from visavis.accounts import sealed
+
 TOKEN_PREFIX = "vv_"  # noqa: S105 (a marker that makes leaked tokens recognisable)
 
 
@@ -87,6 +89,4 @@ class SealedTOTPDevice(TOTPDevice):
 
     @property
     def bin_key(self) -> bytes:
-        from visavis.accounts import sealed
-
         return sealed.unseal(self.key)

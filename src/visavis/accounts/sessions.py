@@ -15,6 +15,8 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
+from visavis.accounts.signals import sessions_ended
+
 
 def end_all(user) -> int:
     """Delete every session of ``user`` (this browser's too) and close the account's open
@@ -27,7 +29,5 @@ def end_all(user) -> int:
         if str(store().decode(session.session_data).get(SESSION_KEY)) == wanted:
             ended += model.objects.filter(pk=session.pk).delete()[0]
     # A room or watch connection opened with one of those sessions would otherwise go on.
-    from visavis.rooms.receivers import log_out_connections
-
-    log_out_connections(user.pk)
+    sessions_ended.send(sender=end_all, user_id=user.pk)
     return ended

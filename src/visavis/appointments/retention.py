@@ -16,6 +16,8 @@ import threading
 
 from django.db import close_old_connections, connections
 
+from visavis.appointments import services
+
 log = logging.getLogger(__name__)
 
 DAY = 24 * 3600.0
@@ -40,11 +42,9 @@ class DailyPurge:
 
     def run_once(self) -> bool:
         """Purge now; True if it worked. Never raises: a failed purge is retried later."""
-        from visavis.appointments.services import purge
-
         close_old_connections()
         try:
-            deleted = purge()
+            deleted = services.purge()
         except Exception:
             log.exception("the daily deletion of old appointments failed; retrying later")
             return False

@@ -639,23 +639,6 @@ def guest_entry(appointment: Appointment, *, session, now: datetime | None = Non
     return Entry.OPEN
 
 
-def check_guest_entry(*, appointment: Appointment, session, now: datetime | None = None) -> None:
-    """Raise :class:`EntryRefused` unless a guest with ``session`` may knock right now.
-
-    The room services call this before a guest knocks, so that neither the PIN, the time
-    window nor the privacy notice (visavis.consent) can be skipped with a hand-made
-    WebSocket client. The appointment's owner
-    never goes through this: hosts are not guests.
-    """
-    state = guest_entry(appointment, session=session, now=now)
-    if state != Entry.OPEN:
-        raise EntryRefused(state)
-    from visavis.consent.services import consent_given  # consent refers to appointments
-
-    if not consent_given(appointment, session):
-        raise EntryRefused(Entry.CONSENT_REQUIRED)
-
-
 @dataclass(frozen=True)
 class PinCheck:
     """The outcome of a PIN entry. ``blocked_until`` is set while no attempt is allowed."""

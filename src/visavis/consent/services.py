@@ -9,7 +9,7 @@ shown as they are; they are read on every request, so an edit shows without a re
 A confirmation is kept twice: as a :class:`~visavis.consent.models.Consent` row with the
 appointment (for the counselor, and as the record), and as a mark in the client's
 session, which the room services check before a guest may knock
-(:func:`visavis.appointments.services.check_guest_entry`), so that a hand-made client
+(:func:`check_guest_entry`), so that a hand-made client
 cannot skip the step.
 """
 
@@ -27,6 +27,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from visavis.appointments.models import CLIENT_LANGUAGES, Appointment
+from visavis.appointments.services import Entry, EntryRefused, guest_entry
 from visavis.consent.models import Consent
 
 log = logging.getLogger(__name__)
@@ -229,3 +230,19 @@ def record_consent(
 
 def consents_for(appointment: Appointment) -> list[Consent]:
     return list(appointment.consents.order_by("given_at"))
+
+
+def check_guest_entry(*, appointment: Appointment, session, now: datetime | None = None) -> None:
+    """Raise :class:`~visavis.appointments.services.EntryRefused` unless a guest with
+    ``session`` may knock right now: the appointment's rules (PIN, time window, not
+    cancelled, built-in room), then this notice's confirmation.
+
+    The room services call this before a guest knocks, so that neither can be skipped with
+    a hand-made WebSocket client. It lives here, above appointments, because it needs both
+    floors. The appointment's owner never goes through this: hosts are not guests.
+    """
+    state = guest_entry(appointment, session=session, now=now)
+    if state != Entry.OPEN:
+        raise EntryRefused(state)
+    if not consent_given(appointment, session):
+        raise EntryRefused(Entry.CONSENT_REQUIRED)

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class OpsConfig(AppConfig):
     name = "visavis.ops"
     label = "ops"
+
+    def ready(self) -> None:
+        from visavis.ops import receivers  # noqa: F401  (connects the signal receivers)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from visavis.ops.models import Counter
+from visavis.rooms.models import Participant
+from visavis.rooms.services import ACTIVE_STATES
 
 CALLS_STARTED = "calls_started"
 
@@ -32,9 +34,6 @@ def count(name: str) -> None:
 
 
 def collect() -> list[Metric]:
-    from visavis.rooms.models import Participant
-    from visavis.rooms.services import ACTIVE_STATES
-
     active = Participant.objects.filter(state__in=ACTIVE_STATES)
     calls = Counter.objects.filter(name=CALLS_STARTED).values_list("value", flat=True).first()
     return [

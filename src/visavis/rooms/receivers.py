@@ -7,8 +7,10 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import receiver
 
+from visavis.accounts.signals import sessions_ended
 from visavis.appointments.signals import guest_entry_closed
 from visavis.rooms import services
+from visavis.rooms.consumer import deliver_elsewhere
 
 
 def send_after_commit(deliveries: list[services.Delivery]) -> None:
@@ -19,8 +21,6 @@ def send_after_commit(deliveries: list[services.Delivery]) -> None:
         return
 
     async def send_all() -> None:
-        from visavis.rooms.consumer import deliver_elsewhere
-
         layer = get_channel_layer()
         for delivery in deliveries:
             await deliver_elsewhere(layer, delivery)
@@ -33,7 +33,8 @@ def close_guest_entry(sender, *, appointment_id, **kwargs) -> None:
     send_after_commit(services.close_guest_entry(appointment_id=appointment_id))
 
 
-def log_out_connections(user_id) -> None:
+@receiver(sessions_ended)
+def log_out_connections(sender, *, user_id, **kwargs) -> None:
     """Close every room and watch connection of the account, in every process: its
     sessions were just ended ("log out everywhere")."""
     layer = get_channel_layer()

@@ -20,10 +20,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from visavis.accounts.services import display_name
 from visavis.appointments import links
 from visavis.appointments.models import Appointment
+from visavis.appointments.services import EntryRefused, find_by_room_token
+from visavis.consent.services import check_guest_entry
 from visavis.rooms import protocol as p
+from visavis.rooms import turn
 from visavis.rooms.models import Participant, RoomState
+from visavis.rooms.signals import call_started
 
 ACTIVE_STATES = (p.State.LOBBY, p.State.WAITING, p.State.ADMITTED)
 # Clients ping every 20 s; a connection silent for this much longer than the resume grace
@@ -244,8 +249,6 @@ def _ice_servers(participant: Participant) -> list[Delivery]:
     """STUN/TURN servers with fresh TURN credentials, for a participant in the call only
     (nobody in the lobby or waiting gets a relay credential); none when no server is
     configured."""
-    from visavis.rooms import turn
-
     servers = turn.ice_servers_for(participant.id)
     if not servers:
         return []
@@ -386,9 +389,6 @@ def join(
     or was ended (entering opens a new session); anyone else is a guest in the lobby. A
     host joining afresh replaces any earlier host connection of the room.
     """
-    from visavis.accounts.services import display_name
-    from visavis.appointments.services import find_by_room_token
-
     appointment = find_by_room_token(room_token)
     if appointment is None:
         raise p.ProtocolError(p.ErrorCode.UNKNOWN_ROOM, "this room link is not valid")
@@ -464,8 +464,6 @@ def _check_guest_may_knock(appointment: Appointment, session) -> None:
     """The appointment's rules for guests (PIN entered, link inside its time window, not
     cancelled, built-in room): decided by the appointments app, enforced here so that a
     hand-made client cannot skip the guest page. Hosts never knock, so never meet this."""
-    from visavis.appointments.services import EntryRefused, check_guest_entry
-
     try:
         check_guest_entry(appointment=appointment, session=session)
     except EntryRefused as exc:
@@ -518,9 +516,7 @@ def admit(*, actor_id: str, target_id: str) -> list[Delivery]:
         ]
     deliveries = _enter_call(target) + _lobby_for_hosts(actor.appointment_id)
     if in_call == 1:  # only the host so far: this admit starts a call (for /metrics)
-        from visavis.ops.metrics import CALLS_STARTED, count
-
-        count(CALLS_STARTED)
+        call_started.send(sender=Participant, appointment_id=actor.appointment_id)
         state = _room_state(actor.appointment_id)
         if state.call_started_at is None or state.note:
             # The session has started: the timer runs, and a note about waiting is over.
@@ -747,8 +743,6 @@ def owns_room(*, room_token: str, user) -> bool:
     before a connection counts against the room's cap, which never holds the host."""
     if not (user and user.is_authenticated):
         return False
-    from visavis.appointments.services import find_by_room_token
-
     appointment = find_by_room_token(room_token)
     return appointment is not None and appointment.owner_id == user.pk
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils import timezone
 from visavis.appointments import services as appointments
 from visavis.appointments.models import Appointment
 from visavis.appointments.services import Entry, LinkState
+from visavis.rooms import limits, turn
 from visavis.rooms.turn import turn_credential
 from visavis.setupcheck.models import Browser, SetupCheck, Verdict
 from visavis.setupcheck.schema import SetupResult
@@ -84,10 +86,6 @@ def may_take_credentials(token: str) -> bool:
     """Whether the setup test of this link may have one more TURN credential now (at most
     :data:`~visavis.rooms.limits.SETUP_CREDENTIALS_PER_HOUR` an hour, counted across the
     service's processes). Always, when no TURN relay is configured: nothing is handed out."""
-    from asgiref.sync import async_to_sync
-
-    from visavis.rooms import limits, turn
-
     if not turn.relays_configured():
         return True
     return async_to_sync(limits.allow_setup_credentials)(token)

@@ -1,4 +1,8 @@
-"""Headers Django has no setting for."""
+"""Headers Django has no setting for, and the counselor's time zone."""
+
+from django.utils import timezone
+
+from visavis.appointments.services import zone_for
 
 # Camera, microphone, screen sharing and speaker choice for our own pages only;
 # the other powerful features off. Only features Chromium knows are listed, so that
@@ -46,10 +50,6 @@ class CounselorTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils import timezone
-
-        from visavis.appointments.services import zone_for
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             timezone.activate(zone_for(user))

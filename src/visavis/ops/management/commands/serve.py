@@ -117,6 +117,9 @@ class Command(BaseCommand):
         # Fail fast on a busy port, before touching the database.
         _check_port_free(host, port)
         _migrate()
+        # The imports inside handle() are on purpose: the purge thread, the ASGI application
+        # (which builds the whole site) and the log filter load only once the port is free and
+        # the database is migrated, not when the command is merely listed or asked for --help.
         # Appointments past the retention period are deleted now and then once a day.
         from visavis.appointments.retention import DailyPurge
 
