@@ -53,7 +53,7 @@ def privacy_notice(request):
 
 
 def guest_consent_step(request, appointment, language: str):
-    """The consent step of a client's link (web.views calls this once the link would open
+    """The consent step of a client's link (web.views.client calls this once the link would open
     the room): a response while this session has not confirmed the notice for this
     appointment, None once it has. Runs inside the guest page's language override."""
     if services.consent_given(appointment, request.session):
