@@ -123,8 +123,11 @@ def test_no_import_hides_inside_a_function():
         for path in _modules()
         for module, line in _late_imports(ast.parse(path.read_text()))
     }
-    unexplained = sorted(f"{where}:{line} {module}" for (where, module), line in found.items()
-                         if (where, module) not in ALLOWED_LATE)
+    unexplained = sorted(
+        f"{where}:{line} {module}"
+        for (where, module), line in found.items()
+        if (where, module) not in ALLOWED_LATE
+    )
     assert unexplained == [], "move the import to the top, or explain it in ALLOWED_LATE"
     stale = sorted(f"{where} {module}" for where, module in ALLOWED_LATE.keys() - found.keys())
     assert stale == [], "ALLOWED_LATE names an import that is gone"

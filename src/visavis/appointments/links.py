@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from visavis.appointments.models import CLIENT_LANGUAGES
+from visavis.appointments.services import LANGUAGE_CODES
 
-LANGUAGE_CODES = [code for code, _name in CLIENT_LANGUAGES]
 # Each language in its own words, as the client picks it.
 _NAMES = {"de": "Deutsch", "en": "English"}
 

@@ -15,6 +15,7 @@ from visavis.rooms.services import max_participants
 
 
 def room_config(appointment) -> dict:
+    """What js/room.js needs of the room, for the host's and the client's room page alike."""
     return {
         "room": appointment.room_token,
         "ws": WS_PATH,
@@ -23,6 +24,7 @@ def room_config(appointment) -> dict:
 
 
 def ics_response(content: bytes, filename: str) -> HttpResponse:
+    """A calendar file as a download, never cached (it holds the guest link)."""
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
