@@ -1,7 +1,11 @@
 // The room's signalling connection (docs/protocol.md). Holds all connection state and
 // never touches the DOM: the page's entry module sets the on<event> callbacks.
 
-export const PROTOCOL_VERSION = 1;
+/** The protocol versions this client speaks, offered in `hello`; the server picks the
+ * highest it speaks too (docs/protocol.md, *Handshake and version*). */
+export const PROTOCOL_VERSIONS = [1];
+/** The newest of them. */
+export const PROTOCOL_VERSION = Math.max(...PROTOCOL_VERSIONS);
 const PING_INTERVAL_MS = 15000;
 /** Silence this long means the connection is dead even if the socket does not know yet. */
 const SILENCE_LIMIT_MS = 40000;
@@ -135,6 +139,11 @@ export class RoomConnection {
     this.onsignal = () => {};
     /** @type {(code: string, message: string) => void} */
     this.onerror = () => {};
+    /** The server speaks none of our protocol versions (it was upgraded since this page
+     * loaded): the connection is closed for good, only reloading the page helps.
+     * Gets the versions the server speaks. */
+    /** @type {(serverVersions: number[]) => void} */
+    this.onoutdated = () => {};
     /** The connection dropped; it is being re-established. */
     /** @type {() => void} */
     this.onreconnecting = () => {};
@@ -155,7 +164,7 @@ export class RoomConnection {
     socket.onopen = () => {
       this.lastHeard = Date.now();
       /** @type {Record<string, unknown>} */
-      const hello = { type: "hello", version: PROTOCOL_VERSION, room: this.room };
+      const hello = { type: "hello", versions: [...PROTOCOL_VERSIONS], room: this.room };
       if (this.resumeToken) hello.resume = this.resumeToken;
       if (this.resumeToken && this.rejoin) hello.rejoin = true;
       this.send(hello);
@@ -337,6 +346,12 @@ export class RoomConnection {
         this.onloggedout();
         break;
       case "error":
+        if (message.code === "version") {
+          // This page's script is out of date: reconnecting cannot help, reloading can.
+          this.close();
+          this.onoutdated(Array.isArray(message.versions) ? message.versions : []);
+          break;
+        }
         // Nothing to come back to: do not keep reconnecting to a room that is gone.
         this.onerror(message.code, message.message);
         if (message.code === "unknown-room") this.close();
