@@ -147,6 +147,11 @@ def _waiting_message(appointment_id, *, call_full: bool = False) -> p.Waiting:
     )
 
 
+def _waiting_update(appointment_id) -> list[Delivery]:
+    message = _waiting_message(appointment_id)
+    return [Delivery(w.channel_name, message) for w in _waiting(appointment_id)]
+
+
 def counselor_arrived(*, user_id) -> list[Delivery]:
     """The counselor opened a watch connection or entered a room: every guest waiting in
     their rooms learns that they have been seen."""
@@ -233,9 +238,11 @@ def _depart(participant: Participant, final_state: p.State) -> list[Delivery]:
     deliveries: list[Delivery] = []
     if was == p.State.ADMITTED:
         left = p.Left(type="left", id=participant.id)
-        deliveries += [
-            Delivery(o.channel_name, left) for o in _admitted(participant.appointment_id)
-        ]
+        remaining = _admitted(participant.appointment_id)
+        deliveries += [Delivery(o.channel_name, left) for o in remaining]
+        if len(remaining) == max_participants() - 1:
+            # The call was full: whoever waits is no longer told that it is.
+            deliveries += _waiting_update(participant.appointment_id)
     if was == p.State.WAITING:
         deliveries += _lobby_for_hosts(participant.appointment_id)
     return deliveries
