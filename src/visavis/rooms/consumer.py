@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 
 # The close code uvicorn gives every connection when the server stops.
 SERVICE_RESTART = 1012
-# A counselor's watch connections count as "present" this long without a ping (they ping
-# every 15 s); a process that dies cannot leave them counted for longer.
-PRESENCE_TTL_SECONDS = 45
+# A counselor's watch connections count as "present" this long without a ping (three
+# missed pings); a process that dies cannot leave them counted for longer.
+PRESENCE_TTL_SECONDS = 3 * limits.CLIENT_PING_SECONDS
 
 
 async def deliver_elsewhere(channel_layer, delivery: services.Delivery) -> None:

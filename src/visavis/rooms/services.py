@@ -22,12 +22,13 @@ from django.utils import timezone
 
 from visavis.appointments.models import Appointment
 from visavis.rooms import protocol as p
+from visavis.rooms.limits import CLIENT_PING_SECONDS
 from visavis.rooms.models import Participant, RoomState
 
 ACTIVE_STATES = (p.State.LOBBY, p.State.WAITING, p.State.ADMITTED)
-# Clients ping every 20 s; a connection silent for this much longer than the resume grace
-# period belongs to a process that died without saying so.
-HEARTBEAT_SLACK = timedelta(seconds=45)
+# A connection silent for this much longer than the resume grace period (three missed
+# pings) belongs to a process that died without saying so.
+HEARTBEAT_SLACK = timedelta(seconds=3 * CLIENT_PING_SECONDS)
 
 
 @dataclass(frozen=True)
