@@ -1,4 +1,6 @@
 // A fake WebSocket for the connection tests (protocol.test.mjs, socket.test.mjs).
+import assert from "node:assert/strict";
+import { mock } from "node:test";
 
 /** Records what the client sends; the test plays the server with open/receive/drop. */
 export class FakeWebSocket {
@@ -51,4 +53,14 @@ export class FakeWebSocket {
   messages() {
     return this.sent.map((text) => JSON.parse(text));
   }
+}
+
+/** Let time pass on the mock clock until the connection opens a new socket. */
+export function untilNewSocket(limitMs = 60000) {
+  const count = FakeWebSocket.instances.length;
+  for (let waited = 0; waited <= limitMs; waited += 10) {
+    if (FakeWebSocket.instances.length > count) return waited;
+    mock.timers.tick(10);
+  }
+  assert.fail(`no new socket within ${limitMs} ms`);
 }

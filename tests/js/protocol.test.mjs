@@ -10,7 +10,7 @@ import {
   reconnectDelay,
   socketUrl,
 } from "../../src/visavis/web/static/visavis/js/protocol.js";
-import { FakeWebSocket } from "./fake-websocket.mjs";
+import { FakeWebSocket, untilNewSocket } from "./fake-websocket.mjs";
 
 const savedWebSocket = Object.getOwnPropertyDescriptor(globalThis, "WebSocket");
 /** @type {RoomConnection[]} */
@@ -77,16 +77,6 @@ function record(connection) {
 /** The names of the recorded calls, e.g. ["onreconnecting", "onwelcome"]. */
 function names(calls) {
   return calls.map(([name]) => name);
-}
-
-/** Let time pass on the mock clock until the connection opens a new socket. */
-function untilNewSocket(limitMs = 60000) {
-  const count = FakeWebSocket.instances.length;
-  for (let waited = 0; waited <= limitMs; waited += 10) {
-    if (FakeWebSocket.instances.length > count) return waited;
-    mock.timers.tick(10);
-  }
-  assert.fail(`no new socket within ${limitMs} ms`);
 }
 
 /** Drop the connection's socket, then let it reconnect; the new socket is opened. */

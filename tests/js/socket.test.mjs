@@ -10,7 +10,7 @@ import {
   SILENCE_LIMIT_MS,
   parseFrame,
 } from "../../src/visavis/web/static/visavis/js/socket.js";
-import { FakeWebSocket } from "./fake-websocket.mjs";
+import { FakeWebSocket, untilNewSocket } from "./fake-websocket.mjs";
 
 /** A ReconnectingSocket that records its hooks. */
 class Recorder extends ReconnectingSocket {
@@ -50,16 +50,6 @@ function started(connection) {
   connection.connect();
   FakeWebSocket.instances.at(-1).open();
   return connection;
-}
-
-/** Let the mock clock run until a new socket is opened; how long that took. */
-function untilNewSocket(limitMs = 60000) {
-  const count = FakeWebSocket.instances.length;
-  for (let waited = 0; waited <= limitMs; waited += 10) {
-    if (FakeWebSocket.instances.length > count) return waited;
-    mock.timers.tick(10);
-  }
-  assert.fail(`no new socket within ${limitMs} ms`);
 }
 
 describe("ReconnectingSocket", () => {
