@@ -112,4 +112,14 @@ describe("WatchConnection on the shared socket", () => {
     mock.timers.tick(60000);
     assert.equal(FakeWebSocket.instances.length, 2);
   });
+
+  test("gives up on a silent socket after 40 s and reconnects, as the room connection does", () => {
+    started(new WatchConnection("wss://example.test/ws/watch"));
+    mock.timers.tick(SILENCE_LIMIT_MS);
+    assert.equal(FakeWebSocket.instances[0].closeCalls, 0, "not within 40 s");
+    mock.timers.tick(PING_INTERVAL_MS);
+    assert.equal(FakeWebSocket.instances[0].closeCalls, 1);
+    untilNewSocket();
+    assert.equal(FakeWebSocket.instances.length, 2);
+  });
 });
