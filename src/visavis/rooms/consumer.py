@@ -257,10 +257,7 @@ class RoomConsumer(_Consumer):
             raise p.ProtocolError(
                 p.ErrorCode.BAD_STATE, "hello was already said; open a new connection"
             )
-        if message.version != p.PROTOCOL_VERSION:
-            raise p.ProtocolError(
-                p.ErrorCode.VERSION, f"this server speaks version {p.PROTOCOL_VERSION}"
-            )
+        version = p.negotiate(message)
         counted = await self._count_in_room(message.room)
         try:
             participant, deliveries = await database_sync_to_async(services.join)(
@@ -269,6 +266,7 @@ class RoomConsumer(_Consumer):
                 channel_name=self.channel_name,
                 resume=message.resume,
                 rejoin=message.rejoin,
+                version=version,
             )
         except BaseException:
             if counted:

@@ -272,14 +272,15 @@ def renew_ice(*, participant_id: str, channel_name: str) -> list[Delivery]:
     return [] if participant is None else _ice_servers(participant)
 
 
-def _welcome(participant: Participant, *, resumed: bool) -> p.Welcome:
-    """A welcome with a fresh resume token; the token's hash is saved on the participant."""
+def _welcome(participant: Participant, *, resumed: bool, version: int) -> p.Welcome:
+    """A welcome with a fresh resume token; the token's hash is saved on the participant.
+    ``version`` is the protocol version chosen for this connection (protocol.negotiate)."""
     token = secrets.token_urlsafe(32)
     participant.resume_hash = _hash(token)
     participant.save(update_fields=["resume_hash"])
     return p.Welcome(
         type="welcome",
-        version=p.PROTOCOL_VERSION,
+        version=version,
         id=participant.id,
         role=participant.role,
         state=p.State.ADMITTED if participant.role == p.Role.HOST else participant.state,
@@ -292,7 +293,8 @@ def _welcome(participant: Participant, *, resumed: bool) -> p.Welcome:
 
 
 def _resume(
-    appointment: Appointment, token: str, channel_name: str, *, rejoin: bool = False
+    appointment: Appointment, token: str, channel_name: str, *, rejoin: bool = False,
+    version: int = p.PROTOCOL_VERSION,
 ) -> tuple[Participant, list[Delivery]] | None:
     """Put a participant whose connection dropped back in its place, or return None.
 
@@ -329,7 +331,7 @@ def _resume(
         # The others relay to this participant's new connection from now on (told first,
         # so that they know before anything this connection sends reaches them).
         deliveries += [Delivery(o.channel_name, None) for o in others]
-    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=True)))
+    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=True, version=version)))
     # Whatever happened meanwhile: who is in the call now, or that the knock still stands.
     if in_call:
         peers = [_as_peer(o) for o in others]
@@ -377,7 +379,7 @@ def _leave_room(participant: Participant) -> list[Delivery]:
 @transaction.atomic
 def join(
     *, room_token: str, user, channel_name: str, resume: str | None = None,
-    rejoin: bool = False,
+    rejoin: bool = False, version: int = p.PROTOCOL_VERSION,
 ) -> tuple[Participant, list[Delivery]]:
     """Open a participant for a connection that said hello to ``room_token``.
 
@@ -397,7 +399,7 @@ def join(
     appointment = _lock_room(appointment.pk)
     deliveries = _expire_stale(appointment.pk)
     if resume:
-        resumed = _resume(appointment, resume, channel_name, rejoin=rejoin)
+        resumed = _resume(appointment, resume, channel_name, rejoin=rejoin, version=version)
         if resumed is not None:
             participant, more = resumed
             return participant, deliveries + more
@@ -412,7 +414,7 @@ def join(
         channel_name=channel_name,
     )
     participant.save()
-    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=False)))
+    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=False, version=version)))
     if is_host:
         earlier = Participant.objects.filter(
             appointment=appointment, role=p.Role.HOST, state__in=ACTIVE_STATES

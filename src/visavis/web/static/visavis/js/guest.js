@@ -243,3 +243,5 @@ if (saved) {
   showSection("resuming", SECTIONS);
   knock(saved.name, saved);
 }
+// From here on the sections' hidden attributes say what shows (js/resumehint.js).
+document.documentElement.classList.remove("resuming");

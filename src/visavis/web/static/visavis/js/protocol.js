@@ -5,7 +5,11 @@ import { ReconnectingSocket, parseFrame } from "./socket.js";
 
 export { CLOSE_SERVICE_RESTART, reconnectDelay } from "./socket.js";
 
-export const PROTOCOL_VERSION = 1;
+/** The protocol versions this client speaks, offered in `hello`; the server picks the
+ * highest it speaks too (docs/protocol.md, *Handshake and version*). */
+export const PROTOCOL_VERSIONS = [1];
+/** The newest of them. */
+export const PROTOCOL_VERSION = Math.max(...PROTOCOL_VERSIONS);
 const MAX_QUEUED_SIGNALS = 200;
 
 /** @typedef {"host" | "guest"} Role */
@@ -111,6 +115,11 @@ export class RoomConnection extends ReconnectingSocket {
     this.onsignal = () => {};
     /** @type {(code: string, message: string) => void} */
     this.onerror = () => {};
+    /** The server speaks none of our protocol versions (it was upgraded since this page
+     * loaded): the connection is closed for good, only reloading the page helps.
+     * Gets the versions the server speaks. */
+    /** @type {(serverVersions: number[]) => void} */
+    this.onoutdated = () => {};
     /** The connection dropped; it is being re-established. */
     /** @type {() => void} */
     this.onreconnecting = () => {};
@@ -125,7 +134,7 @@ export class RoomConnection extends ReconnectingSocket {
   /** The socket is open: say hello (resuming our place after a drop). */
   opened() {
     /** @type {Record<string, unknown>} */
-    const hello = { type: "hello", version: PROTOCOL_VERSION, room: this.room };
+    const hello = { type: "hello", versions: [...PROTOCOL_VERSIONS], room: this.room };
     if (this.resumeToken) hello.resume = this.resumeToken;
     if (this.resumeToken && this.rejoin) hello.rejoin = true;
     this.send(hello);
@@ -275,6 +284,12 @@ export class RoomConnection extends ReconnectingSocket {
         this.onloggedout();
         break;
       case "error":
+        if (message.code === "version") {
+          // This page's script is out of date: reconnecting cannot help, reloading can.
+          this.close();
+          this.onoutdated(Array.isArray(message.versions) ? message.versions : []);
+          break;
+        }
         // Nothing to come back to: do not keep reconnecting to a room that is gone.
         this.onerror(message.code, message.message);
         if (message.code === "unknown-room") this.close();
