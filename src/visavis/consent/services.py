@@ -225,7 +225,3 @@ def record_consent(
         given[str(appointment.pk)] = consent.pk
         session[_SESSION_KEY] = given
     return consent
-
-
-def consents_for(appointment: Appointment) -> list[Consent]:
-    return list(appointment.consents.order_by("given_at"))

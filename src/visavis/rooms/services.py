@@ -22,12 +22,13 @@ from django.utils import timezone
 
 from visavis.appointments.models import Appointment
 from visavis.rooms import protocol as p
+from visavis.rooms.limits import CLIENT_PING_SECONDS
 from visavis.rooms.models import Participant, RoomState
 
 ACTIVE_STATES = (p.State.LOBBY, p.State.WAITING, p.State.ADMITTED)
-# Clients ping every 20 s; a connection silent for this much longer than the resume grace
-# period belongs to a process that died without saying so.
-HEARTBEAT_SLACK = timedelta(seconds=45)
+# A connection silent for this much longer than the resume grace period (three missed
+# pings) belongs to a process that died without saying so.
+HEARTBEAT_SLACK = timedelta(seconds=3 * CLIENT_PING_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,12 @@ class Delivery:
 
     channel: str
     # None: nothing for the client; the connection only forgets what it knew of its
-    # call's members (rooms/peers.py), because one of them moved to a new connection.
+    # call's members (rooms/relaycache.py), because one of them moved to a new connection.
     message: p._Message | None
     close: bool = False
     group: bool = False
     # With ``admitted`` and ``joined``: the channels of the call's members the message
-    # names, for the receiving connection's relay cache (rooms/peers.py), never sent on.
+    # names, for the receiving connection's relay cache (rooms/relaycache.py), never sent on.
     routes: dict[str, str] | None = None
 
 
@@ -657,7 +658,7 @@ def call_peers(*, participant_id: str) -> dict[str, str]:
     """The channel of everyone else admitted to the participant's call, by participant id.
 
     One query reads the participant and the others, as plain values. Raises unless the
-    participant is in the call. Connections keep the answer (rooms/peers.py) until the
+    participant is in the call. Connections keep the answer (rooms/relaycache.py) until the
     call's membership changes, so that relaying needs no query most of the time.
     """
     room = Participant.objects.filter(pk=participant_id).values("appointment_id")[:1]

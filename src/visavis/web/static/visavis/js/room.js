@@ -143,9 +143,7 @@ export function leaveCallAtOnce(connection, call, localStream, screen) {
     tracks: [screen.track],
     leave: () => {
       call.close();
-      const socket = connection.socket;
-      connection.leave();
-      return socket;
+      return connection.leave();
     },
   });
 }
