@@ -25,6 +25,18 @@ COUNT_TILES = """() => {
 }"""
 
 
+# Runs at the start of every page load of the client: notes whether the pre-join page was
+# ever on screen before the call showed (it must not flash up on the way back in).
+WATCH_PREJOIN = """(() => {
+  const check = () => {
+    const prejoin = document.getElementById("prejoin");
+    if (prejoin && prejoin.getClientRects().length) window.__prejoinShown = true;
+    if (!document.querySelector("#call:not([hidden])")) requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})()"""
+
+
 @pytest.fixture
 def resume_server(tmp_path_factory, request):
     with running_server(tmp_path_factory, request, "resume") as server:
@@ -46,6 +58,7 @@ def back_in_the_call(host, guest) -> None:
     assert host.evaluate("window.__maxTiles") == 1, "the counselor saw a second tile"
     assert host.locator("#lobby li").count() == 0, "the client had to knock again"
     assert guest.locator("#prejoin").is_hidden()
+    assert not guest.evaluate("window.__prejoinShown === true"), "the pre-join page showed"
 
 
 def test_reload_reopen_and_server_restart_resume_the_call(resume_pages, resume_server):
@@ -55,6 +68,7 @@ def test_reload_reopen_and_server_restart_resume_the_call(resume_pages, resume_s
     host.evaluate(COUNT_TILES)
 
     # 1. Reload in the call.
+    guest.context.add_init_script(WATCH_PREJOIN)
     guest.reload()
     guest.wait_for_selector("#resuming:not([hidden]), #call:not([hidden])")
     back_in_the_call(host, guest)

@@ -6,63 +6,12 @@ import { afterEach, beforeEach, describe, mock, test } from "node:test";
 import {
   CLOSE_SERVICE_RESTART,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   RoomConnection,
   reconnectDelay,
   socketUrl,
 } from "../../src/visavis/web/static/visavis/js/protocol.js";
-
-/** Records what the client sends; the test plays the server with open/receive/drop. */
-class FakeWebSocket {
-  static CONNECTING = 0;
-  static OPEN = 1;
-  static CLOSING = 2;
-  static CLOSED = 3;
-  /** @type {FakeWebSocket[]} */
-  static instances = [];
-
-  constructor(url) {
-    this.url = url;
-    this.readyState = FakeWebSocket.CONNECTING;
-    this.sent = [];
-    this.closeCalls = 0;
-    this.onopen = null;
-    this.onmessage = null;
-    this.onclose = null;
-    FakeWebSocket.instances.push(this);
-  }
-
-  send(data) {
-    if (this.readyState !== FakeWebSocket.OPEN) throw new Error("send on a socket that is not open");
-    this.sent.push(data);
-  }
-
-  close() {
-    this.closeCalls += 1;
-    this.readyState = FakeWebSocket.CLOSING;
-  }
-
-  /** Test side: the server accepted the connection. */
-  open() {
-    this.readyState = FakeWebSocket.OPEN;
-    this.onopen?.({ type: "open" });
-  }
-
-  /** Test side: a frame from the server. */
-  receive(data) {
-    this.onmessage?.({ type: "message", data: typeof data === "string" ? data : JSON.stringify(data) });
-  }
-
-  /** Test side: the connection is gone, with this close code. */
-  drop(code = 1006) {
-    this.readyState = FakeWebSocket.CLOSED;
-    this.onclose?.({ type: "close", code });
-  }
-
-  /** What the client sent, parsed. */
-  messages() {
-    return this.sent.map((text) => JSON.parse(text));
-  }
-}
+import { FakeWebSocket, untilNewSocket } from "./fake-websocket.mjs";
 
 const savedWebSocket = Object.getOwnPropertyDescriptor(globalThis, "WebSocket");
 /** @type {RoomConnection[]} */
@@ -119,7 +68,7 @@ function record(connection) {
     "onwelcome", "onwaiting", "onlobby", "onadmitted", "onjoined", "onleft",
     "ondenied", "onreplaced", "onsignal", "onerror", "onclose", "onreconnecting",
     "onreconnected", "onsentback", "onremoved", "onended", "onnote", "onstatus",
-    "oniceservers", "onlinkclosed", "onloggedout",
+    "oniceservers", "onlinkclosed", "onloggedout", "onoutdated",
   ]) {
     connection[name] = (...args) => calls.push([name, ...args]);
   }
@@ -129,16 +78,6 @@ function record(connection) {
 /** The names of the recorded calls, e.g. ["onreconnecting", "onwelcome"]. */
 function names(calls) {
   return calls.map(([name]) => name);
-}
-
-/** Let time pass on the mock clock until the connection opens a new socket. */
-function untilNewSocket(limitMs = 60000) {
-  const count = FakeWebSocket.instances.length;
-  for (let waited = 0; waited <= limitMs; waited += 10) {
-    if (FakeWebSocket.instances.length > count) return waited;
-    mock.timers.tick(10);
-  }
-  assert.fail(`no new socket within ${limitMs} ms`);
 }
 
 /** Drop the connection's socket, then let it reconnect; the new socket is opened. */
@@ -157,7 +96,7 @@ function pinRandom(value) {
 const candidate = (n) => ({ candidate: { candidate: `candidate:${n}`, sdpMid: "0" } });
 
 describe("connect", () => {
-  test("opens a socket to the given URL and says hello with version 1 and the room", () => {
+  test("opens a socket to the given URL and says hello with the versions it speaks and the room", () => {
     const { connection, socket } = openConnection({ room: "abc123", open: false });
     assert.equal(FakeWebSocket.instances.length, 1);
     assert.equal(socket.url, "wss://example.test/ws/room/");
@@ -166,7 +105,8 @@ describe("connect", () => {
 
     socket.open();
     assert.equal(PROTOCOL_VERSION, 1);
-    assert.deepEqual(socket.messages(), [{ type: "hello", version: 1, room: "abc123" }]);
+    assert.deepEqual(PROTOCOL_VERSIONS, [1]);
+    assert.deepEqual(socket.messages(), [{ type: "hello", versions: [1], room: "abc123" }]);
   });
 
   test("pings the server every 15 seconds while open and stops when closed", () => {
@@ -312,7 +252,7 @@ describe("reconnect after an unexpected close", () => {
     assert.equal(connection.socket, second);
     second.open();
     assert.deepEqual(second.messages(), [
-      { type: "hello", version: 1, room: "abc123", resume: "token-1" },
+      { type: "hello", versions: [1], room: "abc123", resume: "token-1" },
     ]);
   });
 
@@ -324,14 +264,14 @@ describe("reconnect after an unexpected close", () => {
     second.receive(welcome({ resume: "token-2", resumed: true }));
     const third = dropAndReconnect();
     assert.deepEqual(third.messages(), [
-      { type: "hello", version: 1, room: "room-token", resume: "token-2" },
+      { type: "hello", versions: [1], room: "room-token", resume: "token-2" },
     ]);
   });
 
   test("says hello without resume when no welcome came before the drop", () => {
     openConnection();
     const second = dropAndReconnect();
-    assert.deepEqual(second.messages(), [{ type: "hello", version: 1, room: "room-token" }]);
+    assert.deepEqual(second.messages(), [{ type: "hello", versions: [1], room: "room-token" }]);
   });
 
   test("onreconnecting fires once per outage, onreconnected(true) on the next welcome", () => {
@@ -566,6 +506,31 @@ describe("no reconnect", () => {
     assert.equal(FakeWebSocket.instances.length, 2);
   });
 
+  test("a version error on reconnecting (the server was upgraded) stops for good: reload", () => {
+    const { connection, socket } = openConnection();
+    socket.receive(welcome());
+    const calls = record(connection);
+    const second = dropAndReconnect();
+    assert.deepEqual(second.messages()[0].versions, [1]);
+    second.receive({
+      type: "error", code: "version", message: "this server speaks version 2", versions: [2, 3],
+    });
+    assert.equal(connection.closedByUs, true);
+    assert.equal(second.closeCalls, 1, "the client closes the socket itself");
+    second.drop(1000);
+    assert.deepEqual(calls, [["onreconnecting"], ["onoutdated", [2, 3]], ["onclose"]]);
+    mock.timers.tick(60000);
+    assert.equal(FakeWebSocket.instances.length, 2, "no reconnecting in a loop");
+  });
+
+  test("a version error without a list of versions still asks for a reload", () => {
+    const { connection, socket } = openConnection();
+    const calls = record(connection);
+    socket.receive({ type: "error", code: "version", message: "no" });
+    socket.drop(1000);
+    assert.deepEqual(calls, [["onoutdated", []], ["onclose"]]);
+  });
+
   test("other errors do not stop reconnecting", () => {
     const { connection, socket } = openConnection();
     socket.receive(welcome());
@@ -610,7 +575,7 @@ describe("keepAlive", () => {
     untilNewSocket();
     latest().open();
     assert.deepEqual(latest().messages(), [
-      { type: "hello", version: 1, room: "room-token", resume: "token-1" },
+      { type: "hello", versions: [1], room: "room-token", resume: "token-1" },
     ]);
     latest().receive(welcome({ resumed: true }));
     assert.deepEqual(names(calls), ["onreconnecting", "onreconnected", "onwelcome"]);

@@ -1,5 +1,5 @@
 """Relaying without the database: each connection keeps what it knows of its call
-(rooms/peers.py) and forgets it whenever the membership may have changed."""
+(rooms/relaycache.py) and forgets it whenever the membership may have changed."""
 
 from __future__ import annotations
 
@@ -78,9 +78,9 @@ async def test_a_guest_sent_back_can_no_longer_signal(connect, counselor, room):
 
 
 def test_known_peers_learn_from_admitted_and_joined_and_forget_otherwise():
-    from visavis.rooms.peers import KnownPeers
+    from visavis.rooms.relaycache import RelayCache
 
-    peers = KnownPeers()
+    peers = RelayCache()
     assert peers.channel_of("a") is None
     peers.saw("joined", {"b": "chan-b"})  # nothing known yet: a newcomer alone is not all
     assert peers.channel_of("b") is None

@@ -71,4 +71,7 @@ async def test_a_full_call_tells_the_host_and_the_guest_who_waits(
     assert error["code"] == "room-full"
     waiting = await third.expect("waiting")
     assert waiting["call_full"] is True and waiting["counselor_present"] is True
-
+    # Someone leaves the call: the one who waits is told it is no longer full.
+    await _guest.send({"type": "leave"})
+    waiting = await third.expect("waiting")
+    assert waiting["call_full"] is False and waiting["counselor_present"] is True

@@ -228,9 +228,6 @@ def record_consent(
     return consent
 
 
-def consents_for(appointment: Appointment) -> list[Consent]:
-    return list(appointment.consents.order_by("given_at"))
-
 
 def check_guest_entry(*, appointment: Appointment, session, now: datetime | None = None) -> None:
     """Raise :class:`~visavis.appointments.services.EntryRefused` unless a guest with

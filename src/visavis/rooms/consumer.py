@@ -1,7 +1,7 @@
 """The room WebSocket: parses each message, calls one room service, sends what it returns.
 
 No room state is kept here beyond this connection's participant id and a cache of its
-call's members for relaying (rooms/peers.py); everything else is in the database, and
+call's members for relaying (rooms/relaycache.py); everything else is in the database, and
 other connections are reached through the channel layer, so any process may serve any
 participant.
 """
@@ -21,15 +21,15 @@ from django.conf import settings
 
 from visavis.rooms import limits, services, turn
 from visavis.rooms import protocol as p
-from visavis.rooms.peers import KnownPeers
+from visavis.rooms.relaycache import RelayCache
 
 log = logging.getLogger(__name__)
 
 # The close code uvicorn gives every connection when the server stops.
 SERVICE_RESTART = 1012
-# A counselor's watch connections count as "present" this long without a ping (they ping
-# every 15 s); a process that dies cannot leave them counted for longer.
-PRESENCE_TTL_SECONDS = 45
+# A counselor's watch connections count as "present" this long without a ping (three
+# missed pings); a process that dies cannot leave them counted for longer.
+PRESENCE_TTL_SECONDS = 3 * limits.CLIENT_PING_SECONDS
 
 
 async def deliver_elsewhere(channel_layer, delivery: services.Delivery) -> None:
@@ -145,7 +145,7 @@ class RoomConsumer(_Consumer):
     async def connect(self):
         await self.accept()
         self.bucket = limits.message_bucket()
-        self.peers = KnownPeers()
+        self.relay_cache = RelayCache()
         address = limits.client_address(self.scope)
         if not await limits.open_connection(address, self.channel_name):
             await self._send(p.Error(
@@ -257,10 +257,7 @@ class RoomConsumer(_Consumer):
             raise p.ProtocolError(
                 p.ErrorCode.BAD_STATE, "hello was already said; open a new connection"
             )
-        if message.version != p.PROTOCOL_VERSION:
-            raise p.ProtocolError(
-                p.ErrorCode.VERSION, f"this server speaks version {p.PROTOCOL_VERSION}"
-            )
+        version = p.negotiate(message)
         counted = await self._count_in_room(message.room)
         try:
             participant, deliveries = await database_sync_to_async(services.join)(
@@ -269,6 +266,7 @@ class RoomConsumer(_Consumer):
                 channel_name=self.channel_name,
                 resume=message.resume,
                 rejoin=message.rejoin,
+                version=version,
             )
         except BaseException:
             if counted:
@@ -300,12 +298,12 @@ class RoomConsumer(_Consumer):
     async def _signal(self, to: str, data: p.SignalData) -> services.Delivery:
         """Relay to another member of the call: from what this connection knows of the
         call, or, when that is nothing or does not know ``to``, from the database."""
-        channel = self.peers.channel_of(to)
+        channel = self.relay_cache.channel_of(to)
         if channel is None:
-            self.peers.learn(await database_sync_to_async(services.call_peers)(
+            self.relay_cache.learn(await database_sync_to_async(services.call_peers)(
                 participant_id=self.participant_id
             ))
-            channel = self.peers.channel_of(to)
+            channel = self.relay_cache.channel_of(to)
         if channel is None:
             raise p.ProtocolError(
                 p.ErrorCode.NO_SUCH_PARTICIPANT, "no such participant in the call"
@@ -316,7 +314,7 @@ class RoomConsumer(_Consumer):
         for delivery in deliveries:
             if delivery.channel == self.channel_name and not delivery.group:
                 message = delivery.message
-                self.peers.saw(None if message is None else message.type, delivery.routes)
+                self.relay_cache.saw(None if message is None else message.type, delivery.routes)
                 if message is not None:
                     self._saw_ice_servers(message.type)
                     await self._send(message)
@@ -332,7 +330,7 @@ class RoomConsumer(_Consumer):
 
     async def room_deliver(self, event) -> None:
         """A message for this connection, sent by a service acting for someone else."""
-        self.peers.saw(event.get("kind"), event.get("routes"))
+        self.relay_cache.saw(event.get("kind"), event.get("routes"))
         self._saw_ice_servers(event.get("kind"))
         if event.get("text") is not None:
             await self.send(text_data=event["text"])

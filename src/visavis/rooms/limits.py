@@ -21,9 +21,13 @@ import weakref
 
 from django.conf import settings
 
-# How long a connection counts without a sign of life. Clients ping every 20 s; a
-# connection of a process that died stops counting after this.
-CONNECTION_TTL_SECONDS = 90
+# How often clients send ``ping`` (docs/protocol.md, *ping*; the browser client's
+# PING_INTERVAL_MS in js/socket.js). Every timeout that waits for a sign of life is a
+# number of missed pings.
+CLIENT_PING_SECONDS = 15
+# How long a connection counts without a sign of life (six missed pings); a connection
+# of a process that died stops counting after this.
+CONNECTION_TTL_SECONDS = 6 * CLIENT_PING_SECONDS
 KNOCK_WINDOW_SECONDS = 60
 REDIS_PREFIX = "visavis:limits:"
 

@@ -1,4 +1,5 @@
-"""The signalling protocol, version 1: every message that crosses the room WebSocket.
+"""The signalling protocol (versions: :data:`SUPPORTED_VERSIONS`): every message that
+crosses the room WebSocket.
 
 This module is the code-side truth; ``docs/protocol.md`` describes the same
 messages with examples, and a test feeds every example through :func:`parse_client`
@@ -23,7 +24,24 @@ from pydantic import (
     model_validator,
 )
 
+# The protocol versions this server speaks. A client offers the versions it speaks in
+# ``hello``; :func:`choose_version` picks the highest both speak (docs/protocol.md,
+# *Handshake and version*). Group calls will add 2.
+SUPPORTED_VERSIONS: frozenset[int] = frozenset({1})
+# The version a client means when it sends the single ``version`` field of old pages.
 PROTOCOL_VERSION = 1
+# A client never needs to offer more versions than this.
+MAX_OFFERED_VERSIONS = 8
+
+
+def choose_version(
+    offered: list[int], supported: frozenset[int] = SUPPORTED_VERSIONS
+) -> int | None:
+    """The highest version both the client (``offered``) and the server (``supported``)
+    speak, or None when they have none in common."""
+    common = supported.intersection(offered)
+    return max(common) if common else None
+
 
 ParticipantId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 DisplayName = Annotated[str, Field(min_length=1, max_length=60)]
@@ -76,19 +94,38 @@ class _Message(BaseModel):
 # --- client to server ---------------------------------------------------------------------
 
 
+OfferedVersions = Annotated[
+    list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=MAX_OFFERED_VERSIONS)
+]
 ResumeToken = Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class Hello(_Message):
-    """Open (or, with ``resume``, reopen) this connection's place in a room."""
+    """Open (or, with ``resume``, reopen) this connection's place in a room.
+
+    The client gives the protocol versions it speaks in ``versions``; pages from before
+    version negotiation give the one they speak in ``version`` instead. Exactly one of
+    the two."""
 
     type: Literal["hello"]
-    version: int
+    versions: OfferedVersions | None = None
+    version: int | None = None
     room: Annotated[str, Field(min_length=1, max_length=64)]
     resume: ResumeToken | None = None
     # With ``resume``: this is a new page (a reload, the link opened again) that holds no
     # media connections of the earlier one, so the others in the call must start afresh.
     rejoin: bool = False
+
+    @model_validator(mode="after")
+    def _versions_or_version(self) -> Hello:
+        if (self.versions is None) == (self.version is None):
+            raise ValueError("give exactly one of versions or version")
+        return self
+
+    @property
+    def offered(self) -> list[int]:
+        """The versions the client speaks, whichever way it said so."""
+        return self.versions if self.versions is not None else [self.version]
 
 
 class Knock(_Message):
@@ -400,6 +437,8 @@ class Error(_Message):
     type: Literal["error"]
     code: ErrorCode
     message: str
+    # With code ``version``: the versions this server speaks.
+    versions: list[int] | None = None
 
 
 ServerMessage = Annotated[
@@ -434,13 +473,28 @@ _server = TypeAdapter(ServerMessage)
 class ProtocolError(Exception):
     """A client message was refused. Carries the code and a message for the error reply."""
 
-    def __init__(self, code: ErrorCode, message: str):
+    def __init__(self, code: ErrorCode, message: str, *, versions: list[int] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.versions = versions
 
     def reply(self) -> Error:
-        return Error(type="error", code=self.code, message=self.message)
+        return Error(type="error", code=self.code, message=self.message, versions=self.versions)
+
+
+def negotiate(hello: Hello) -> int:
+    """The version this connection speaks, or ProtocolError ``version`` listing the
+    server's versions, so that the page can tell its user to reload it."""
+    version = choose_version(hello.offered)
+    if version is None:
+        speaks = sorted(SUPPORTED_VERSIONS)
+        raise ProtocolError(
+            ErrorCode.VERSION,
+            f"this server speaks version {', '.join(map(str, speaks))}; reload the page",
+            versions=speaks,
+        )
+    return version
 
 
 def _describe(exc: ValidationError) -> tuple[ErrorCode, str]:

@@ -27,13 +27,14 @@ from visavis.appointments.services import EntryRefused, find_by_room_token
 from visavis.consent.services import check_guest_entry
 from visavis.rooms import protocol as p
 from visavis.rooms import turn
+from visavis.rooms.limits import CLIENT_PING_SECONDS
 from visavis.rooms.models import Participant, RoomState
 from visavis.rooms.signals import call_started
 
 ACTIVE_STATES = (p.State.LOBBY, p.State.WAITING, p.State.ADMITTED)
-# Clients ping every 20 s; a connection silent for this much longer than the resume grace
-# period belongs to a process that died without saying so.
-HEARTBEAT_SLACK = timedelta(seconds=45)
+# A connection silent for this much longer than the resume grace period (three missed
+# pings) belongs to a process that died without saying so.
+HEARTBEAT_SLACK = timedelta(seconds=3 * CLIENT_PING_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,12 @@ class Delivery:
 
     channel: str
     # None: nothing for the client; the connection only forgets what it knew of its
-    # call's members (rooms/peers.py), because one of them moved to a new connection.
+    # call's members (rooms/relaycache.py), because one of them moved to a new connection.
     message: p._Message | None
     close: bool = False
     group: bool = False
     # With ``admitted`` and ``joined``: the channels of the call's members the message
-    # names, for the receiving connection's relay cache (rooms/peers.py), never sent on.
+    # names, for the receiving connection's relay cache (rooms/relaycache.py), never sent on.
     routes: dict[str, str] | None = None
 
 
@@ -153,6 +154,11 @@ def _waiting_message(appointment_id, *, call_full: bool = False) -> p.Waiting:
     )
 
 
+def _waiting_update(appointment_id) -> list[Delivery]:
+    message = _waiting_message(appointment_id)
+    return [Delivery(w.channel_name, message) for w in _waiting(appointment_id)]
+
+
 def counselor_arrived(*, user_id) -> list[Delivery]:
     """The counselor opened a watch connection or entered a room: every guest waiting in
     their rooms learns that they have been seen."""
@@ -237,9 +243,11 @@ def _depart(participant: Participant, final_state: p.State) -> list[Delivery]:
     deliveries: list[Delivery] = []
     if was == p.State.ADMITTED:
         left = p.Left(type="left", id=participant.id)
-        deliveries += [
-            Delivery(o.channel_name, left) for o in _admitted(participant.appointment_id)
-        ]
+        remaining = _admitted(participant.appointment_id)
+        deliveries += [Delivery(o.channel_name, left) for o in remaining]
+        if len(remaining) == max_participants() - 1:
+            # The call was full: whoever waits is no longer told that it is.
+            deliveries += _waiting_update(participant.appointment_id)
     if was == p.State.WAITING:
         deliveries += _lobby_for_hosts(participant.appointment_id)
     return deliveries
@@ -273,14 +281,15 @@ def renew_ice(*, participant_id: str, channel_name: str) -> list[Delivery]:
     return [] if participant is None else _ice_servers(participant)
 
 
-def _welcome(participant: Participant, *, resumed: bool) -> p.Welcome:
-    """A welcome with a fresh resume token; the token's hash is saved on the participant."""
+def _welcome(participant: Participant, *, resumed: bool, version: int) -> p.Welcome:
+    """A welcome with a fresh resume token; the token's hash is saved on the participant.
+    ``version`` is the protocol version chosen for this connection (protocol.negotiate)."""
     token = secrets.token_urlsafe(32)
     participant.resume_hash = _hash(token)
     participant.save(update_fields=["resume_hash"])
     return p.Welcome(
         type="welcome",
-        version=p.PROTOCOL_VERSION,
+        version=version,
         id=participant.id,
         role=participant.role,
         state=p.State.ADMITTED if participant.role == p.Role.HOST else participant.state,
@@ -293,7 +302,8 @@ def _welcome(participant: Participant, *, resumed: bool) -> p.Welcome:
 
 
 def _resume(
-    appointment: Appointment, token: str, channel_name: str, *, rejoin: bool = False
+    appointment: Appointment, token: str, channel_name: str, *, rejoin: bool = False,
+    version: int = p.PROTOCOL_VERSION,
 ) -> tuple[Participant, list[Delivery]] | None:
     """Put a participant whose connection dropped back in its place, or return None.
 
@@ -330,7 +340,7 @@ def _resume(
         # The others relay to this participant's new connection from now on (told first,
         # so that they know before anything this connection sends reaches them).
         deliveries += [Delivery(o.channel_name, None) for o in others]
-    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=True)))
+    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=True, version=version)))
     # Whatever happened meanwhile: who is in the call now, or that the knock still stands.
     if in_call:
         peers = [_as_peer(o) for o in others]
@@ -378,7 +388,7 @@ def _leave_room(participant: Participant) -> list[Delivery]:
 @transaction.atomic
 def join(
     *, room_token: str, user, channel_name: str, resume: str | None = None,
-    rejoin: bool = False,
+    rejoin: bool = False, version: int = p.PROTOCOL_VERSION,
 ) -> tuple[Participant, list[Delivery]]:
     """Open a participant for a connection that said hello to ``room_token``.
 
@@ -395,7 +405,7 @@ def join(
     appointment = _lock_room(appointment.pk)
     deliveries = _expire_stale(appointment.pk)
     if resume:
-        resumed = _resume(appointment, resume, channel_name, rejoin=rejoin)
+        resumed = _resume(appointment, resume, channel_name, rejoin=rejoin, version=version)
         if resumed is not None:
             participant, more = resumed
             return participant, deliveries + more
@@ -410,7 +420,7 @@ def join(
         channel_name=channel_name,
     )
     participant.save()
-    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=False)))
+    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=False, version=version)))
     if is_host:
         earlier = Participant.objects.filter(
             appointment=appointment, role=p.Role.HOST, state__in=ACTIVE_STATES
@@ -643,7 +653,7 @@ def call_peers(*, participant_id: str) -> dict[str, str]:
     """The channel of everyone else admitted to the participant's call, by participant id.
 
     One query reads the participant and the others, as plain values. Raises unless the
-    participant is in the call. Connections keep the answer (rooms/peers.py) until the
+    participant is in the call. Connections keep the answer (rooms/relaycache.py) until the
     call's membership changes, so that relaying needs no query most of the time.
     """
     room = Participant.objects.filter(pk=participant_id).values("appointment_id")[:1]

@@ -77,11 +77,7 @@ async function knock(name, saved = null) {
     connection.rejoin = true;
   }
   // In the waiting room, the quick exit leaves it (in the call, startCall rebinds it).
-  bindQuickExit(() => leaveForNeutralPage(() => {
-    const socket = connection.socket;
-    connection.leave();
-    return socket;
-  }));
+  bindQuickExit(() => leaveForNeutralPage(() => connection.leave()));
   /** Keep the place (waiting or in the call) for a reload, for as long as the server
    * keeps it after a drop; 0 while there is no place to keep. */
   let grace = 0;
@@ -247,3 +243,5 @@ if (saved) {
   showSection("resuming", SECTIONS);
   knock(saved.name, saved);
 }
+// From here on the sections' hidden attributes say what shows (js/resumehint.js).
+document.documentElement.classList.remove("resuming");

@@ -8,7 +8,7 @@ import { describeError, openConnection, readConfig, showReconnecting, startCall,
 import { bindControls } from "./ui/controls.js";
 import { bindCopyButtons } from "./ui/copy.js";
 import { bindHostPanel } from "./ui/hostpanel.js";
-import { renderLobby, renderParticipants } from "./ui/lobby.js";
+import { renderParticipants, renderWaitingRoom } from "./ui/guestlists.js";
 import { byId } from "./ui/sections.js";
 import { SessionTimer } from "./ui/timer.js";
 import { bindNotificationButton, countWaiting, showCountInTitle, watchRooms } from "./ui/watch.js";
@@ -162,7 +162,7 @@ async function main() {
       : gettext("You are not the host of this room.");
   };
   connection.onlobby = (waiting) => {
-    renderLobby(waiting, {
+    renderWaitingRoom(waiting, {
       onadmit: (id) => connection.admit(id),
       ondeny: (id, message) => connection.deny(id, message),
     });

@@ -7,7 +7,7 @@
 /** @typedef {import("./protocol.js").Description} Description */
 
 import { applyMode, autoVideoCap, capChanged } from "./quality.js";
-import { safetyCode } from "./sas.js";
+import { safetyCode } from "./safetycode.js";
 import { classify, outgoingEstimate, reportsOf, summarize } from "./stats.js";
 
 const REPAIR_INTERVAL_MS = 1000;
@@ -135,7 +135,7 @@ export class PeerLink {
     /** The video cap in place in automatic mode on a thin link, in bit/s. */
     /** @type {number | null} */
     this.videoCap = null;
-    /** The safety code, once both session descriptions are known (see sas.js). */
+    /** The safety code, once both session descriptions are known (see safetycode.js). */
     /** @type {(code: string) => void} */
     this.oncode = () => {};
     this.code = "";

@@ -1,14 +1,16 @@
 // The room's signalling connection (docs/protocol.md). Holds all connection state and
 // never touches the DOM: the page's entry module sets the on<event> callbacks.
 
-export const PROTOCOL_VERSION = 1;
-const PING_INTERVAL_MS = 15000;
-/** Silence this long means the connection is dead even if the socket does not know yet. */
-const SILENCE_LIMIT_MS = 40000;
-const RECONNECT_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
+import { ReconnectingSocket, parseFrame } from "./socket.js";
+
+export { CLOSE_SERVICE_RESTART, reconnectDelay } from "./socket.js";
+
+/** The protocol versions this client speaks, offered in `hello`; the server picks the
+ * highest it speaks too (docs/protocol.md, *Handshake and version*). */
+export const PROTOCOL_VERSIONS = [1];
+/** The newest of them. */
+export const PROTOCOL_VERSION = Math.max(...PROTOCOL_VERSIONS);
 const MAX_QUEUED_SIGNALS = 200;
-/** WebSocket close code "service restart": the server is restarting, come back at once. */
-export const CLOSE_SERVICE_RESTART = 1012;
 
 /** @typedef {"host" | "guest"} Role */
 /** @typedef {{id: string, name: string, role: Role}} Peer */
@@ -39,29 +41,14 @@ export const CLOSE_SERVICE_RESTART = 1012;
  *   ice_transport_policy?: RTCIceTransportPolicy, expires_at?: string}} IceServers
  */
 
-/**
- * How long to wait before reconnect attempt number `attempt` (0-based), with jitter so
- * that everyone dropped by a server restart does not come back in the same millisecond.
- * @param {number} attempt
- * @param {number} closeCode
- * @returns {number}
- */
-export function reconnectDelay(attempt, closeCode) {
-  if (attempt === 0 && closeCode === CLOSE_SERVICE_RESTART) return 100 + Math.random() * 400;
-  const base = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
-  return base * (0.75 + Math.random() * 0.5);
-}
-
-export class RoomConnection {
+export class RoomConnection extends ReconnectingSocket {
   /**
    * @param {string} url WebSocket URL of the room endpoint
    * @param {string} room the room token from the link
    */
   constructor(url, room) {
-    this.url = url;
+    super(url);
     this.room = room;
-    /** @type {WebSocket | null} */
-    this.socket = null;
     /** @type {string | null} */
     this.id = null;
     /** @type {Role | null} */
@@ -77,14 +64,7 @@ export class RoomConnection {
     /** The first hello of a new page that resumes a saved place (js/resume.js): the
      * others must drop their old media connections to us (docs/protocol.md). */
     this.rejoin = false;
-    /** @type {ReturnType<typeof setInterval> | undefined} */
-    this.pinger = undefined;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.retry = undefined;
-    this.closedByUs = false;
     this.reconnecting = false;
-    this.attempts = 0;
-    this.lastHeard = 0;
     /** Signals sent while the connection is down, to go out once it is back. */
     /** @type {Record<string, unknown>[]} */
     this.queue = [];
@@ -135,6 +115,11 @@ export class RoomConnection {
     this.onsignal = () => {};
     /** @type {(code: string, message: string) => void} */
     this.onerror = () => {};
+    /** The server speaks none of our protocol versions (it was upgraded since this page
+     * loaded): the connection is closed for good, only reloading the page helps.
+     * Gets the versions the server speaks. */
+    /** @type {(serverVersions: number[]) => void} */
+    this.onoutdated = () => {};
     /** The connection dropped; it is being re-established. */
     /** @type {() => void} */
     this.onreconnecting = () => {};
@@ -146,69 +131,37 @@ export class RoomConnection {
     this.onclose = () => {};
   }
 
-  /** Open the socket and say hello; after a drop, reconnect by itself until closed. */
-  connect() {
-    this.closedByUs = false;
-    clearTimeout(this.retry);
-    const socket = new WebSocket(this.url);
-    this.socket = socket;
-    socket.onopen = () => {
-      this.lastHeard = Date.now();
-      /** @type {Record<string, unknown>} */
-      const hello = { type: "hello", version: PROTOCOL_VERSION, room: this.room };
-      if (this.resumeToken) hello.resume = this.resumeToken;
-      if (this.resumeToken && this.rejoin) hello.rejoin = true;
-      this.send(hello);
-      this.pinger = setInterval(() => this.keepAlive(), PING_INTERVAL_MS);
-    };
-    socket.onmessage = (event) => {
-      this.lastHeard = Date.now();
-      this.dispatch(String(event.data));
-    };
-    socket.onclose = (event) => this.dropped(socket, event.code);
+  /** The socket is open: say hello (resuming our place after a drop). */
+  opened() {
+    /** @type {Record<string, unknown>} */
+    const hello = { type: "hello", versions: [...PROTOCOL_VERSIONS], room: this.room };
+    if (this.resumeToken) hello.resume = this.resumeToken;
+    if (this.resumeToken && this.rejoin) hello.rejoin = true;
+    this.send(hello);
   }
 
-  keepAlive() {
-    if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS && this.socket) {
-      // The network vanished without a close: give up on this socket now.
-      const socket = this.socket;
-      socket.onclose = null;
-      socket.onmessage = null;
-      socket.close();
-      this.dropped(socket, 1006);
-      return;
-    }
-    this.send({ type: "ping" });
-  }
-
-  /**
-   * @param {WebSocket} socket
-   * @param {number} code
-   */
-  dropped(socket, code) {
-    if (this.socket !== socket) return;
-    clearInterval(this.pinger);
-    this.socket = null;
-    if (this.closedByUs) {
-      this.onclose();
-      return;
-    }
+  lost() {
     if (!this.reconnecting) {
       this.reconnecting = true;
       this.onreconnecting();
     }
-    const delay = reconnectDelay(this.attempts, code);
-    this.attempts += 1;
-    this.retry = setTimeout(() => this.connect(), delay);
   }
 
-  /** @param {Record<string, unknown>} message */
+  closed() {
+    this.onclose();
+  }
+
+  /**
+   * Send now; a signal sent while the connection is down goes out once it is back.
+   * @param {Record<string, unknown>} message
+   * @returns {boolean} whether it went out now
+   */
   send(message) {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify(message));
-    } else if (message.type === "signal" && !this.closedByUs && this.queue.length < MAX_QUEUED_SIGNALS) {
+    if (super.send(message)) return true;
+    if (message.type === "signal" && !this.closedByUs && this.queue.length < MAX_QUEUED_SIGNALS) {
       this.queue.push(message);
     }
+    return false;
   }
 
   /** @param {Welcome} welcome */
@@ -266,33 +219,27 @@ export class RoomConnection {
    */
   signal(to, data) { this.send({ type: "signal", to, data }); }
 
-  /** Leave the room for good. */
+  /**
+   * Leave the room for good.
+   * @returns {WebSocket | null} the socket "leave" went out on, to let it flush (js/quickexit.js)
+   */
   leave() {
+    const socket = this.socket;
     this.send({ type: "leave" });
     this.close();
+    return socket;
   }
 
   close() {
-    this.closedByUs = true;
     this.reconnecting = false;
-    this.attempts = 0;
     this.queue = [];
-    clearInterval(this.pinger);
-    clearTimeout(this.retry);
-    if (this.socket) this.socket.close();
-    else this.onclose();
+    super.close();
   }
 
   /** @param {string} text */
   dispatch(text) {
-    /** @type {any} */
-    let message;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (!message || typeof message !== "object") return;
+    const message = parseFrame(text);
+    if (!message) return;
     switch (message.type) {
       case "welcome": this.gotWelcome(message); break;
       case "waiting":
@@ -337,6 +284,12 @@ export class RoomConnection {
         this.onloggedout();
         break;
       case "error":
+        if (message.code === "version") {
+          // This page's script is out of date: reconnecting cannot help, reloading can.
+          this.close();
+          this.onoutdated(Array.isArray(message.versions) ? message.versions : []);
+          break;
+        }
         // Nothing to come back to: do not keep reconnecting to a room that is gone.
         this.onerror(message.code, message.message);
         if (message.code === "unknown-room") this.close();
@@ -362,12 +315,10 @@ export function socketUrl(path, location) {
  * The counselor's watch connection (docs/protocol.md, *The watch connection*): which of
  * their rooms has someone waiting, live. Reconnects by itself; never touches the DOM.
  */
-export class WatchConnection {
+export class WatchConnection extends ReconnectingSocket {
   /** @param {string} url WebSocket URL of the watch endpoint */
   constructor(url) {
-    this.url = url;
-    /** @type {WebSocket | null} */
-    this.socket = null;
+    super(url);
     /** Every room where someone waits, by appointment id. */
     /** @type {Map<string, WaitingRoom>} */
     this.rooms = new Map();
@@ -375,13 +326,6 @@ export class WatchConnection {
     /** @type {Set<string>} */
     this.seen = new Set();
     this.snapshots = 0;
-    this.attempts = 0;
-    /** Logged out everywhere: the server closed this connection for good. */
-    this.stopped = false;
-    /** @type {ReturnType<typeof setInterval> | undefined} */
-    this.pinger = undefined;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.retry = undefined;
     /**
      * Called after every change with all rooms, and the rooms where someone new knocked
      * (never for the first snapshot after the page loaded: those were already waiting).
@@ -393,46 +337,19 @@ export class WatchConnection {
     this.onloggedout = () => {};
   }
 
-  connect() {
-    clearTimeout(this.retry);
-    const socket = new WebSocket(this.url);
-    this.socket = socket;
-    socket.onopen = () => {
-      this.attempts = 0;
-      this.pinger = setInterval(() => this.send({ type: "ping" }), PING_INTERVAL_MS);
-    };
-    socket.onmessage = (event) => this.dispatch(String(event.data));
-    socket.onclose = (event) => {
-      if (this.socket !== socket) return;
-      clearInterval(this.pinger);
-      this.socket = null;
-      if (this.stopped) return;
-      this.retry = setTimeout(() => this.connect(), reconnectDelay(this.attempts, event.code));
-      this.attempts += 1;
-    };
-  }
-
-  /** @param {Record<string, unknown>} message */
-  send(message) {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(JSON.stringify(message));
-    }
+  opened() {
+    this.attempts = 0;
   }
 
   /** @param {string} text */
   dispatch(text) {
-    /** @type {any} */
-    let message;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (!message || typeof message !== "object") return;
+    const message = parseFrame(text);
+    if (!message) return;
     /** @type {WaitingRoom[]} */
     let changed = [];
     if (message.type === "logged-out") {
-      this.stopped = true;
+      // Logged out everywhere: the server closes this connection for good.
+      this.closedByUs = true;
       this.onloggedout();
       return;
     }

@@ -143,9 +143,7 @@ export function leaveCallAtOnce(connection, call, localStream, screen) {
     tracks: [screen.track],
     leave: () => {
       call.close();
-      const socket = connection.socket;
-      connection.leave();
-      return socket;
+      return connection.leave();
     },
   });
 }
@@ -181,7 +179,8 @@ export function rtcConfiguration(servers, welcome = null) {
 }
 
 /**
- * Show "reconnecting…" for as long as the signalling connection is down.
+ * Show "reconnecting…" for as long as the signalling connection is down, and "please
+ * reload the page" instead when the server no longer speaks this page's protocol.
  * @param {RoomConnection} connection
  * @param {() => void} onplacelost called when the server no longer kept our place
  */
@@ -193,6 +192,12 @@ export function showReconnecting(connection, onplacelost) {
     if (!resumed) onplacelost();
   };
   connection.onclose = () => { banner.hidden = true; };
+  connection.onoutdated = () => {
+    banner.hidden = true;
+    const notice = byId("reload-notice");
+    notice.hidden = false;
+    byId("reload-page").onclick = () => window.location.reload();
+  };
 }
 
 /**

@@ -43,12 +43,13 @@ function renderList(listId, templateId, emptyId, guests, fill) {
 }
 
 /**
+ * The waiting room, as the server's `lobby` message lists it (docs/protocol.md).
  * @param {WaitingGuest[]} waiting
  * @param {object} actions
  * @param {(id: string) => void} actions.onadmit
  * @param {(id: string, message?: string) => void} actions.ondeny
  */
-export function renderLobby(waiting, { onadmit, ondeny }) {
+export function renderWaitingRoom(waiting, { onadmit, ondeny }) {
   renderList("lobby", "lobby-entry", "lobby-empty", waiting, (entry, guest) => {
     const button = (/** @type {string} */ selector) =>
       /** @type {HTMLButtonElement | null} */ (entry.querySelector(selector));

@@ -18,7 +18,7 @@ from __future__ import annotations
 UNCHANGED_BY = frozenset({"signal", "pong", "error", "lobby", "note", "status"})
 
 
-class KnownPeers:
+class RelayCache:
     def __init__(self) -> None:
         # Participant id -> channel name of everyone else admitted to this connection's
         # call; None: unknown (not asked yet, or forgotten).

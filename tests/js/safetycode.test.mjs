@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { fingerprintOf, safetyCode } from "../../src/visavis/web/static/visavis/js/sas.js";
+import { fingerprintOf, safetyCode } from "../../src/visavis/web/static/visavis/js/safetycode.js";
 
 const A = "v=0\r\na=fingerprint:sha-256 AA:BB:CC:DD\r\na=setup:actpass\r\n";
 const B = "v=0\r\na=fingerprint:SHA-256 11:22:33:44\r\n";
