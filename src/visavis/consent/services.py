@@ -26,13 +26,12 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from visavis.appointments.models import CLIENT_LANGUAGES, Appointment
-from visavis.appointments.services import Entry, EntryRefused, guest_entry
+from visavis.appointments.models import Appointment
+from visavis.appointments.services import LANGUAGE_CODES, Entry, EntryRefused, guest_entry
 from visavis.consent.models import Consent
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = [code for code, _name in CLIENT_LANGUAGES]
 SHIPPED_DIR = Path(__file__).resolve().parent / "templates" / "consent" / "notice"
 MAX_NOTICE_BYTES = 200_000
 # Rows per appointment at most: a group of up to 8 switching devices stays far below it,
@@ -64,7 +63,7 @@ def notice_dir() -> Path | None:
 
 
 def clean_language(language: str | None) -> str:
-    return language if language in LANGUAGES else LANGUAGES[0]
+    return language if language in LANGUAGE_CODES else LANGUAGE_CODES[0]
 
 
 def _version(text: str) -> str:
@@ -170,7 +169,7 @@ def operator_warning() -> str | None:
         return None
     directory = notice_dir()
     uses = []
-    for language in LANGUAGES:
+    for language in LANGUAGE_CODES:
         own = _read(directory / f"{language}.html") if directory else None
         text = own if own is not None else (SHIPPED_DIR / f"{language}.html").read_text(
             encoding="utf-8"

@@ -17,10 +17,10 @@ def page_language(request) -> str:
     """For pages without an appointment (notice, help): ``?lang=`` if it names a client
     language, else the browser's language if it is one, else English."""
     chosen = request.GET.get("lang", "")
-    if chosen in services.LANGUAGES:
+    if chosen in services.LANGUAGE_CODES:
         return chosen
     browser = (getattr(request, "LANGUAGE_CODE", "") or "").split("-")[0]
-    return browser if browser in services.LANGUAGES else "en"
+    return browser if browser in services.LANGUAGE_CODES else "en"
 
 
 def client_page(request, template: str, context: dict, *, language: str):
