@@ -9,5 +9,6 @@ test: lint
 	scripts/test
 
 lint:
+	@scripts/system-packages
 	@scripts/bootstrap test
 	.venv/bin/ruff check src tests
