@@ -22,7 +22,8 @@ FLOORS: list[set[str]] = [
     {"settings"},  # Django's settings, made from it
     {"accounts"},  # counselors, tokens, the second factor
     {"appointments"},  # appointments, guest links, PINs, calendar, every link (links.py)
-    {"consent"},  # the privacy notice, and the last door before a knock
+    {"consent"},  # the privacy notice and the client's confirmation of it
+    {"entry"},  # the door for clients: link, time window, PIN, notice (entry/door.py)
     {"rooms"},  # the room: services, signalling consumer, TURN, limits
     {"setupcheck"},  # the client's setup test (uses the room's TURN and limits)
     {"web", "ops"},  # the pages; the operator's side (metrics, serve)

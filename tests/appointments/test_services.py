@@ -1,4 +1,5 @@
-"""Appointment services: series, changes, cancelling, links, the time window, PINs, purge.
+"""Appointment services: series, changes, cancelling, revoking links, purge. (Whether a
+link, its time window and PIN let a client in: tests/entry/test_door.py.)
 
 The clock is moved by passing ``now=`` (or with time-machine), never by waiting.
 """
@@ -9,13 +10,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from visavis.appointments import services
 from visavis.appointments.models import Appointment, PinAttempt, RevokedLink, Series
-from visavis.appointments.services import Entry, LinkState
-from visavis.consent.services import check_guest_entry
+from visavis.entry import door
+from visavis.entry.door import Entry
 
 BERLIN = ZoneInfo("Europe/Berlin")
 pytestmark = pytest.mark.django_db
@@ -203,121 +203,10 @@ def test_revoking_issues_a_new_link_and_remembers_only_a_hash_of_the_old(counsel
     services.revoke_link(owner=counselor, appointment_id=appointment.pk)
     appointment.refresh_from_db()
     assert appointment.room_token != old and len(appointment.room_token) >= 43
-    assert services.resolve_guest_link(old) == services.GuestLink(LinkState.REVOKED, appointment)
-    assert services.resolve_guest_link(appointment.room_token).state == LinkState.VALID
+    assert door.resolve(old) == door.GuestLink(Entry.REVOKED, appointment)
+    assert door.resolve(appointment.room_token).state == Entry.OPEN
     assert services.find_by_room_token(old) is None
     assert not RevokedLink.objects.filter(token_hash=old).exists()
-
-
-def test_link_states(counselor):
-    appointment = make(counselor)
-    assert services.resolve_guest_link("nothing").state == LinkState.UNKNOWN
-    assert services.resolve_guest_link("x" * 65).state == LinkState.UNKNOWN
-    services.cancel_appointment(owner=counselor, appointment_id=appointment.pk)
-    assert services.resolve_guest_link(appointment.room_token).state == LinkState.CANCELLED
-
-
-@pytest.mark.parametrize(
-    "now, expected",
-    [
-        (at(2030, 3, 4, 9, 44), Entry.NOT_OPEN_YET),
-        (at(2030, 3, 4, 9, 45), Entry.OPEN),
-        (at(2030, 3, 4, 11, 50), Entry.OPEN),  # end 10:50 + 60 minutes
-        (at(2030, 3, 4, 11, 51), Entry.ENDED),
-    ],
-)
-def test_the_link_works_from_15_minutes_before_to_60_after(counselor, now, expected):
-    assert services.window(make(counselor), now=now) == expected
-
-
-def test_the_window_is_configurable(counselor, settings):
-    settings.VISAVIS = {**settings.VISAVIS, "ROOM_OPENS_MINUTES_BEFORE": 0,
-                        "ROOM_CLOSES_MINUTES_AFTER": 5}
-    appointment = make(counselor)
-    assert services.window(appointment, now=at(2030, 3, 4, 9, 59)) == Entry.NOT_OPEN_YET
-    assert services.window(appointment, now=at(2030, 3, 4, 10, 55)) == Entry.OPEN
-    assert services.window(appointment, now=at(2030, 3, 4, 10, 56)) == Entry.ENDED
-
-
-def test_guest_entry_decides_in_order(counselor):
-    during = at(2030, 3, 4, 10, 5)
-    session = SessionStore()
-    plain = make(counselor)
-    assert services.guest_entry(plain, session=None, now=during) == Entry.OPEN
-    with_pin = make(counselor, pin="123456")
-    assert services.guest_entry(with_pin, session=session, now=during) == Entry.PIN_REQUIRED
-    with pytest.raises(services.EntryRefused, match="PIN"):
-        check_guest_entry(appointment=with_pin, session=session, now=during)
-    external = make(counselor, external_url="https://meet.example/x")
-    assert services.guest_entry(external, session=None, now=during) == Entry.EXTERNAL
-    services.cancel_appointment(owner=counselor, appointment_id=plain.pk)
-    plain.refresh_from_db()
-    assert services.guest_entry(plain, session=None, now=during) == Entry.CANCELLED
-
-
-# --- PIN attempts ---------------------------------------------------------------------------
-
-
-def test_right_pin_is_remembered_in_the_session_until_the_pin_changes(counselor):
-    appointment = make(counselor, pin="123456")
-    session = SessionStore()
-    result = services.enter_pin(appointment=appointment, pin="123456", session=session)
-    assert result.ok
-    assert services.pin_passed(appointment, session)
-    assert "123456" not in str(dict(session))
-    services.update_appointment(owner=counselor, appointment_id=appointment.pk, pin="999999")
-    appointment.refresh_from_db()
-    assert not services.pin_passed(appointment, session)
-    other = make(counselor, pin="123456")
-    assert not services.pin_passed(other, session)
-
-
-def test_five_wrong_pins_block_for_fifteen_minutes_then_allow_again(counselor):
-    appointment = make(counselor, pin="123456")
-    start = at(2030, 3, 4, 10, 0)
-    for attempt in range(4):
-        result = services.enter_pin(
-            appointment=appointment, pin="000000", session=None,
-            now=start + timedelta(minutes=attempt),
-        )
-        assert not result.ok and result.remaining == 4 - attempt and result.blocked_until is None
-    fifth = services.enter_pin(
-        appointment=appointment, pin="000000", session=None, now=start + timedelta(minutes=4)
-    )
-    assert not fifth.ok and fifth.blocked_until == start + timedelta(minutes=15)
-    # Blocked: even the right PIN is not checked now, and nothing more is counted.
-    blocked = services.enter_pin(
-        appointment=appointment, pin="123456", session=None, now=start + timedelta(minutes=14)
-    )
-    assert not blocked.ok and blocked.blocked_until == start + timedelta(minutes=15)
-    assert PinAttempt.objects.filter(appointment=appointment).count() == 5
-    later = services.enter_pin(
-        appointment=appointment, pin="123456", session=None,
-        now=start + timedelta(minutes=15, seconds=1),
-    )
-    assert later.ok
-
-
-def test_the_limit_is_per_appointment_and_malformed_input_does_not_count(counselor):
-    one, two = make(counselor, pin="123456"), make(counselor, pin="123456")
-    now = at(2030, 3, 4, 10, 0)
-    for _ in range(5):
-        services.enter_pin(appointment=one, pin="000000", session=None, now=now)
-    assert services.pin_blocked_until(one, now=now) is not None
-    assert services.pin_blocked_until(two, now=now) is None
-    for text in ["", "12", "abcdef", "1234567"]:
-        result = services.enter_pin(appointment=two, pin=text, session=None, now=now)
-        assert result.malformed and not result.ok
-    assert not PinAttempt.objects.filter(appointment=two).exists()
-
-
-def test_the_attempt_limit_is_configurable(counselor, settings):
-    settings.VISAVIS = {**settings.VISAVIS, "PIN_MAX_ATTEMPTS": 2, "PIN_LOCKOUT_MINUTES": 1}
-    appointment = make(counselor, pin="123456")
-    now = at(2030, 3, 4, 10, 0)
-    services.enter_pin(appointment=appointment, pin="000000", session=None, now=now)
-    second = services.enter_pin(appointment=appointment, pin="000000", session=None, now=now)
-    assert second.blocked_until == now + timedelta(minutes=1)
 
 
 # --- retention ------------------------------------------------------------------------------
@@ -330,7 +219,7 @@ def test_purge_deletes_appointments_and_everything_attached_after_the_retention_
 
     old = make(counselor, pin="123456")
     services.revoke_link(owner=counselor, appointment_id=old.pk)
-    services.enter_pin(appointment=old, pin="000000", session=None, now=at(2030, 3, 4, 10, 0))
+    door.enter_pin(appointment=old, pin="000000", session=None, now=at(2030, 3, 4, 10, 0))
     Participant.objects.create(appointment=old, role="guest", state="left", channel_name="x")
     kept = make(counselor, start=at(2030, 5, 1, 10, 0))
     members = _series(counselor, count=2)

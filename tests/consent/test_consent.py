@@ -13,6 +13,7 @@ from django.utils import timezone
 from visavis.appointments import services
 from visavis.consent import services as notices
 from visavis.consent.models import Consent
+from visavis.entry import door
 
 pytestmark = pytest.mark.django_db
 
@@ -100,15 +101,15 @@ def test_no_notice_step_for_external_video_or_closed_links(counselor, guest):
 
 def test_the_knock_is_refused_without_the_confirmation(counselor, guest):
     appointment = make(counselor)
-    with pytest.raises(services.EntryRefused) as refused:
-        notices.check_guest_entry(appointment=appointment, session=guest.session)
-    assert refused.value.reason == services.Entry.CONSENT_REQUIRED
+    with pytest.raises(door.EntryRefused) as refused:
+        door.check_guest_entry(appointment=appointment, session=guest.session)
+    assert refused.value.reason == door.Entry.CONSENT_REQUIRED
     consent(guest, appointment)
-    notices.check_guest_entry(appointment=appointment, session=guest.session)
+    door.check_guest_entry(appointment=appointment, session=guest.session)
     # The confirmation is for this appointment only.
     other = make(counselor, minutes_from_now=5)
-    with pytest.raises(services.EntryRefused):
-        notices.check_guest_entry(appointment=other, session=guest.session)
+    with pytest.raises(door.EntryRefused):
+        door.check_guest_entry(appointment=other, session=guest.session)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -230,7 +231,7 @@ def test_posting_the_form_in_a_loop_does_not_fill_the_database(counselor, settin
     assert Consent.objects.count() == 3
     # Every one of them may knock all the same.
     for client in clients:
-        notices.check_guest_entry(appointment=appointment, session=client.session)
+        door.check_guest_entry(appointment=appointment, session=client.session)
 
 
 # --- issue 15 (4): the shipped notice is true, and shows clients no placeholders -----------

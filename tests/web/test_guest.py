@@ -11,6 +11,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from visavis.appointments import services
+from visavis.entry import door
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +165,7 @@ def test_too_many_wrong_pins_says_when_to_try_again(counselor, guest):
         assert guest.post(url(appointment), {"pin": "000000"}).status_code == 403
     blocked = guest.post(url(appointment), {"pin": "000000"})
     assert blocked.status_code == 429
-    until = services.pin_blocked_until(appointment)
+    until = door.pin_blocked_until(appointment)
     expected = timezone.localtime(until).strftime("%H:%M")
     assert f"bitte versuchen Sie es um {expected} Uhr erneut" in text(blocked)
     # Even the right PIN is refused now, and the form is disabled.

@@ -5,6 +5,7 @@ configurable number of days after the appointment's end, together with everythin
 attached to it (participants, revoked links, PIN attempts).
 """
 
+import hashlib
 import secrets
 import uuid
 from datetime import timedelta
@@ -125,6 +126,10 @@ class RevokedLink(models.Model):
     def __str__(self) -> str:
         return f"revoked link of {self.appointment_id}"
 
+    @staticmethod
+    def hash_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
 
 class PinAttempt(models.Model):
     """A wrong PIN entered for an appointment, for the limit of attempts per time span.
@@ -143,6 +148,12 @@ class PinAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"wrong PIN for {self.appointment_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def lockout() -> timedelta:
+        """How long a wrong PIN counts against the limit (``pin_lockout_minutes``, see
+        :func:`visavis.entry.door.enter_pin`); older attempts are purged."""
+        return timedelta(minutes=settings.VISAVIS["PIN_LOCKOUT_MINUTES"])
 
 
 class CalendarSettings(models.Model):

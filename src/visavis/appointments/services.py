@@ -1,5 +1,6 @@
 """Appointment services: the only place that creates, changes, reads for an owner, cancels
-and deletes appointments, and that decides whether a guest may enter a room.
+and deletes appointments. Whether a guest link lets a client in (link, time window, PIN,
+privacy notice) is decided at the door, :mod:`visavis.entry.door`, one floor up.
 
 Views, the API, the room services and the commands call these. They raise
 :class:`AppointmentError` subclasses whose message is safe to show to the counselor;
@@ -10,17 +11,15 @@ on the time take ``now=`` so tests can move the clock instead of waiting.
 from __future__ import annotations
 
 import enum
-import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import import_module
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
@@ -52,7 +51,6 @@ MAX_EXTERNAL_URL = 500
 LANGUAGE_CODES = [code for code, _name in CLIENT_LANGUAGES]
 
 _PIN = re.compile(r"[0-9]{6}")
-_SESSION_KEY = "visavis_pins"
 
 
 class _Unset(enum.Enum):
@@ -73,35 +71,6 @@ class AppointmentNotFound(AppointmentError):
 
 class AppointmentConflict(AppointmentError):
     """The appointment is in a state that does not allow the change (e.g. it is cancelled)."""
-
-
-class Entry(enum.StrEnum):
-    """Why a guest may not (yet) enter a room. ``OPEN`` means they may."""
-
-    OPEN = "open"
-    NOT_OPEN_YET = "not-open-yet"
-    ENDED = "ended"
-    CANCELLED = "cancelled"
-    EXTERNAL = "external"
-    PIN_REQUIRED = "pin-required"
-    CONSENT_REQUIRED = "consent-required"
-
-
-class EntryRefused(Exception):
-    """A guest may not knock; ``reason`` says why, in words for a log or a protocol error."""
-
-    MESSAGES = {
-        Entry.NOT_OPEN_YET: "the room is not open yet",
-        Entry.ENDED: "the appointment has ended",
-        Entry.CANCELLED: "the appointment was cancelled",
-        Entry.EXTERNAL: "this appointment uses an external video service",
-        Entry.PIN_REQUIRED: "enter the appointment's PIN on the room page first",
-        Entry.CONSENT_REQUIRED: "confirm the privacy notice on the room page first",
-    }
-
-    def __init__(self, reason: Entry):
-        super().__init__(self.MESSAGES[reason])
-        self.reason = reason
 
 
 # --- time zones -----------------------------------------------------------------------------
@@ -518,17 +487,13 @@ def cancel_appointment(
     return appointment
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def revoke_link(*, owner, appointment_id) -> Appointment:
     """Issue a new guest link; the old one says "no longer valid" from now on."""
     appointment = get_for_owner(owner=owner, appointment_id=appointment_id)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     RevokedLink.objects.create(
-        appointment=appointment, token_hash=_token_hash(appointment.room_token)
+        appointment=appointment, token_hash=RevokedLink.hash_of(appointment.room_token)
     )
     appointment.room_token = new_room_token()
     appointment.sequence += 1
@@ -547,172 +512,20 @@ def set_new_random_pin(*, owner, appointment_id, apply_to: str = ApplyTo.THIS) -
 
 
 # --- guest links ----------------------------------------------------------------------------
+# Whether a link lets a client in is decided at the door, visavis.entry.door.
 
 
-class LinkState(enum.StrEnum):
-    VALID = "valid"
-    CANCELLED = "cancelled"
-    REVOKED = "revoked"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class GuestLink:
-    state: LinkState
-    appointment: Appointment | None = None
-
-
-def _plausible_token(token: str) -> bool:
+def plausible_token(token: str) -> bool:
+    """Whether ``token`` could be a room or feed token at all (before asking the database)."""
     return bool(token) and len(token) <= 64
 
 
 def find_by_room_token(token: str) -> Appointment | None:
-    """The appointment a guest link points to, or None. Cancelled ones are not returned."""
-    if not _plausible_token(token):
+    """The appointment whose room a link opens (for its host, too), or None. Cancelled
+    ones are not returned."""
+    if not plausible_token(token):
         return None
     return Appointment.objects.filter(room_token=token, cancelled_at__isnull=True).first()
-
-
-def resolve_guest_link(token: str) -> GuestLink:
-    """What a guest link stands for: a valid, cancelled or revoked appointment, or nothing."""
-    if not _plausible_token(token):
-        return GuestLink(LinkState.UNKNOWN)
-    appointment = Appointment.objects.select_related("owner").filter(room_token=token).first()
-    if appointment is not None:
-        state = LinkState.CANCELLED if appointment.is_cancelled else LinkState.VALID
-        return GuestLink(state, appointment)
-    revoked = (
-        RevokedLink.objects.select_related("appointment__owner")
-        .filter(token_hash=_token_hash(token))
-        .first()
-    )
-    if revoked is not None:
-        return GuestLink(LinkState.REVOKED, revoked.appointment)
-    return GuestLink(LinkState.UNKNOWN)
-
-
-def window(appointment: Appointment, *, now: datetime | None = None) -> Entry:
-    """Whether the appointment's link works right now, judged by time alone."""
-    now = now or timezone.now()
-    if now < appointment.room_opens_at:
-        return Entry.NOT_OPEN_YET
-    if now > appointment.room_closes_at:
-        return Entry.ENDED
-    return Entry.OPEN
-
-
-def _pin_marker(appointment: Appointment) -> str:
-    # Changes whenever the PIN is set anew (the hash has a fresh salt), so guests who
-    # entered an old PIN must enter the new one. Not the hash itself: sessions are stored.
-    return hashlib.sha256(appointment.pin_hash.encode()).hexdigest()[:24]
-
-
-def pin_passed(appointment: Appointment, session) -> bool:
-    """Whether this guest's Django session entered the appointment's current PIN."""
-    if not appointment.has_pin:
-        return True
-    if session is None:
-        return False
-    passed = session.get(_SESSION_KEY) or {}
-    return isinstance(passed, dict) and passed.get(str(appointment.pk)) == _pin_marker(
-        appointment
-    )
-
-
-def _remember_pin(appointment: Appointment, session) -> None:
-    passed = dict(session.get(_SESSION_KEY) or {})
-    passed[str(appointment.pk)] = _pin_marker(appointment)
-    session[_SESSION_KEY] = passed
-
-
-def guest_entry(appointment: Appointment, *, session, now: datetime | None = None) -> Entry:
-    """Whether a guest with this session may knock now, and if not, why."""
-    if appointment.is_cancelled:
-        return Entry.CANCELLED
-    state = window(appointment, now=now)
-    if state != Entry.OPEN:
-        return state
-    if not pin_passed(appointment, session):
-        return Entry.PIN_REQUIRED
-    if appointment.is_external:
-        return Entry.EXTERNAL
-    return Entry.OPEN
-
-
-@dataclass(frozen=True)
-class PinCheck:
-    """The outcome of a PIN entry. ``blocked_until`` is set while no attempt is allowed."""
-
-    ok: bool
-    remaining: int = 0
-    blocked_until: datetime | None = None
-    malformed: bool = False
-
-
-def _lockout() -> timedelta:
-    return timedelta(minutes=settings.VISAVIS["PIN_LOCKOUT_MINUTES"])
-
-
-def _recent_failures(appointment_id, now: datetime) -> list[datetime]:
-    """The latest failures within the lockout before ``now``, newest first. Also those
-    later than ``now``: a concurrent request that began later may have counted first."""
-    limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
-    return list(
-        PinAttempt.objects.filter(appointment_id=appointment_id, at__gt=now - _lockout())
-        .order_by("-at")
-        .values_list("at", flat=True)[:limit]
-    )
-
-
-def _blocked_until(failures: list[datetime]) -> datetime | None:
-    limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
-    if len(failures) < limit:
-        return None
-    return failures[limit - 1] + _lockout()
-
-
-def pin_blocked_until(appointment: Appointment, *, now: datetime | None = None):
-    """When the next PIN attempt is allowed again, or None if it is allowed now."""
-    now = now or timezone.now()
-    return _blocked_until(_recent_failures(appointment.pk, now))
-
-
-def enter_pin(
-    *, appointment: Appointment, pin: str, session, now: datetime | None = None
-) -> PinCheck:
-    """Check a PIN a guest entered, at most ``pin_max_attempts`` wrong ones per
-    ``pin_lockout_minutes`` per appointment (counted in the database, so across all server
-    processes). On success the guest's session remembers it for this appointment.
-
-    An attempt is admitted and counted as a failure under a lock on the appointment's row
-    (in every process; SQLite's transactions take the write lock at their start), and only
-    then is the PIN's hash checked, outside the lock; a right PIN removes its record again.
-    So concurrent guesses are evaluated at most the limit, and a slow hash holds up no one.
-    """
-    now = now or timezone.now()
-    pin = (pin or "").strip()
-    limit = settings.VISAVIS["PIN_MAX_ATTEMPTS"]
-    with transaction.atomic():
-        # One admission at a time per appointment, in whichever process.
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        failures = _recent_failures(locked.pk, now)
-        blocked = _blocked_until(failures)
-        if blocked is not None:
-            return PinCheck(ok=False, blocked_until=blocked)
-        if not _PIN.fullmatch(pin):
-            # A typo in the format is not a guess: it does not count.
-            return PinCheck(ok=False, malformed=True, remaining=limit - len(failures))
-        attempt = PinAttempt.objects.create(appointment=locked, at=now) if locked.pin_hash else None
-    if attempt is None or check_password(pin, locked.pin_hash):
-        if attempt is not None:
-            attempt.delete()
-        if session is not None:
-            _remember_pin(locked, session)
-        return PinCheck(ok=True)
-    failures = _recent_failures(locked.pk, now)
-    return PinCheck(
-        ok=False, remaining=max(0, limit - len(failures)), blocked_until=_blocked_until(failures)
-    )
 
 
 # --- retention ------------------------------------------------------------------------------
@@ -739,7 +552,7 @@ def purge(*, now: datetime | None = None) -> int:
     for offset in range(0, len(expired), 500):
         Appointment.objects.filter(pk__in=expired[offset : offset + 500]).delete()
     Series.objects.filter(appointments__isnull=True).delete()
-    PinAttempt.objects.filter(at__lt=now - _lockout()).delete()
+    PinAttempt.objects.filter(at__lt=now - PinAttempt.lockout()).delete()
     throttle.delete_expired(now=now)
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     _forget_deleted()
@@ -784,7 +597,7 @@ def set_feed_hide_titles(*, user, hide: bool) -> CalendarSettings:
 
 def feed_owner(token: str) -> CalendarSettings | None:
     """The calendar settings whose feed URL carries ``token``, if that feed is on."""
-    if not _plausible_token(token):
+    if not plausible_token(token):
         return None
     return (
         CalendarSettings.objects.select_related("user")

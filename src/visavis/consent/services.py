@@ -8,9 +8,9 @@ shown as they are; they are read on every request, so an edit shows without a re
 
 A confirmation is kept twice: as a :class:`~visavis.consent.models.Consent` row with the
 appointment (for the counselor, and as the record), and as a mark in the client's
-session, which the room services check before a guest may knock
-(:func:`check_guest_entry`), so that a hand-made client
-cannot skip the step.
+session (:func:`consent_given`), which the door (:mod:`visavis.entry.door`) asks for the
+room page and again before a guest may knock, so that a hand-made client cannot skip the
+step.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from visavis.appointments.models import Appointment
-from visavis.appointments.services import LANGUAGE_CODES, Entry, EntryRefused, guest_entry
+from visavis.appointments.services import LANGUAGE_CODES
 from visavis.consent.models import Consent
 
 log = logging.getLogger(__name__)
@@ -225,20 +225,3 @@ def record_consent(
         given[str(appointment.pk)] = consent.pk
         session[_SESSION_KEY] = given
     return consent
-
-
-
-def check_guest_entry(*, appointment: Appointment, session, now: datetime | None = None) -> None:
-    """Raise :class:`~visavis.appointments.services.EntryRefused` unless a guest with
-    ``session`` may knock right now: the appointment's rules (PIN, time window, not
-    cancelled, built-in room), then this notice's confirmation.
-
-    The room services call this before a guest knocks, so that neither can be skipped with
-    a hand-made WebSocket client. It lives here, above appointments, because it needs both
-    floors. The appointment's owner never goes through this: hosts are not guests.
-    """
-    state = guest_entry(appointment, session=session, now=now)
-    if state != Entry.OPEN:
-        raise EntryRefused(state)
-    if not consent_given(appointment, session):
-        raise EntryRefused(Entry.CONSENT_REQUIRED)

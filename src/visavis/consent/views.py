@@ -53,11 +53,10 @@ def privacy_notice(request):
 
 
 def guest_consent_step(request, appointment, language: str):
-    """The consent step of a client's link (web.views.client calls this once the link would open
-    the room): a response while this session has not confirmed the notice for this
-    appointment, None once it has. Runs inside the guest page's language override."""
-    if services.consent_given(appointment, request.session):
-        return None
+    """The consent step of a client's link: the form, or, once ticked, the confirmation
+    recorded and back to the link. web.views.client shows it where the door
+    (visavis.entry.door) says ``CONSENT_REQUIRED``; this step decides nothing about entry.
+    Runs inside the guest page's language override."""
     posted = request.method == "POST" and ConsentForm.is_ours(request.POST)
     if request.method == "POST" and not posted:  # e.g. the PIN form sent twice
         return redirect(request.get_full_path())

@@ -23,8 +23,8 @@ from django.utils import timezone
 from visavis.accounts.services import display_name
 from visavis.appointments import links
 from visavis.appointments.models import Appointment
-from visavis.appointments.services import EntryRefused, find_by_room_token
-from visavis.consent.services import check_guest_entry
+from visavis.appointments.services import find_by_room_token
+from visavis.entry.door import EntryRefused, check_guest_entry
 from visavis.rooms import protocol as p
 from visavis.rooms import turn
 from visavis.rooms.limits import CLIENT_PING_SECONDS
@@ -471,9 +471,9 @@ def knock(*, participant_id: str, name: str, session=None) -> list[Delivery]:
 
 
 def _check_guest_may_knock(appointment: Appointment, session) -> None:
-    """The appointment's rules for guests (PIN entered, link inside its time window, not
-    cancelled, built-in room): decided by the appointments app, enforced here so that a
-    hand-made client cannot skip the guest page. Hosts never knock, so never meet this."""
+    """The rules for guests (not cancelled, inside the time window, PIN entered, built-in
+    room, privacy notice confirmed): decided at the door (entry/door.py), enforced here so
+    that a hand-made client cannot skip the guest page. Hosts never knock, so never meet this."""
     try:
         check_guest_entry(appointment=appointment, session=session)
     except EntryRefused as exc:

@@ -1,15 +1,15 @@
-"""The client's setup test: which links may use it, what the browser gets to test the
-TURN relay with, and keeping its result on the appointment for the counselor.
+"""The client's setup test: what the browser gets to test the TURN relay with, and keeping
+its result on the appointment for the counselor.
 
-The test page works any time before the appointment ends, not only while the room is
-open: clients are meant to try it days ahead. It never lets anyone into a room.
+Which links may use it is the door's to say (:func:`visavis.entry.door.setup_test`): any
+time before the appointment ends, not only while the room is open, since clients are meant
+to try it days ahead. It never lets anyone into a room.
 """
 
 from __future__ import annotations
 
 import enum
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -18,9 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from visavis.appointments import services as appointments
 from visavis.appointments.models import Appointment
-from visavis.appointments.services import Entry, LinkState
 from visavis.rooms import limits, turn
 from visavis.rooms.turn import turn_credential
 from visavis.setupcheck.models import Browser, SetupCheck, Verdict
@@ -30,38 +28,6 @@ from visavis.setupcheck.schema import SetupResult
 CREDENTIAL_TTL_SECONDS = 10 * 60
 # A link holder could post results in a loop: only the newest few are kept.
 KEEP_RESULTS = 10
-
-
-class PageState(enum.StrEnum):
-    OPEN = "open"
-    UNKNOWN = "unknown"
-    REVOKED = "revoked"
-    CANCELLED = "cancelled"
-    ENDED = "ended"
-    EXTERNAL = "external"
-
-
-@dataclass(frozen=True)
-class SetupLink:
-    state: PageState
-    appointment: Appointment | None = None
-
-
-def resolve(token: str, *, now: datetime | None = None) -> SetupLink:
-    """Whether the setup test of the guest link ``token`` may run, and for which appointment."""
-    link = appointments.resolve_guest_link(token)
-    if link.state == LinkState.UNKNOWN:
-        return SetupLink(PageState.UNKNOWN)
-    appointment = link.appointment
-    if link.state == LinkState.REVOKED:
-        return SetupLink(PageState.REVOKED, appointment)
-    if link.state == LinkState.CANCELLED:
-        return SetupLink(PageState.CANCELLED, appointment)
-    if appointments.window(appointment, now=now) == Entry.ENDED:
-        return SetupLink(PageState.ENDED, appointment)
-    if appointment.is_external:
-        return SetupLink(PageState.EXTERNAL, appointment)
-    return SetupLink(PageState.OPEN, appointment)
 
 
 # --- ICE servers for the test -----------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The client's "test your setup" page and its two small JSON endpoints.
 
-Thin: the link's state, the TURN credentials and the storing of results are decided in
-:mod:`visavis.setupcheck.services`; the result's shape in :mod:`visavis.setupcheck.schema`.
+Thin: whether the link may use the test is the door's to say
+(:func:`visavis.entry.door.setup_test`); the TURN credentials and the storing of results are
+in :mod:`visavis.setupcheck.services`; the result's shape in :mod:`visavis.setupcheck.schema`.
 """
 
 from __future__ import annotations
@@ -15,16 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from visavis.appointments import links
 from visavis.appointments.services import zone_for
+from visavis.entry import door
+from visavis.entry.door import Entry
 from visavis.setupcheck import services
 from visavis.setupcheck.schema import ResultError, parse_result
-from visavis.setupcheck.services import PageState
 
 # The guest notice (web/guest_notice.html) already words these states for the client.
-_NOTICE_STATES = {
-    PageState.REVOKED: "revoked",
-    PageState.CANCELLED: "cancelled",
-    PageState.ENDED: "ended",
-}
+_NOTICE_STATES = (Entry.REVOKED, Entry.CANCELLED, Entry.ENDED)
 
 
 def _no_store(response, language: str | None = None):
@@ -35,8 +33,8 @@ def _no_store(response, language: str | None = None):
 
 
 def setup_page(request, token):
-    link = services.resolve(token)
-    if link.state == PageState.UNKNOWN:
+    link = door.setup_test(token)
+    if link.state == Entry.UNKNOWN:
         raise Http404
     appointment = link.appointment
     language = links.guest_language(request, appointment)
@@ -46,7 +44,7 @@ def setup_page(request, token):
             response = render(
                 request,
                 "web/guest_notice.html",
-                {"appointment": appointment, "state": _NOTICE_STATES[link.state],
+                {"appointment": appointment, "state": link.state,
                  "language_links": other_languages},
                 status=410,
             )
@@ -56,7 +54,7 @@ def setup_page(request, token):
                 "setupcheck/setup.html",
                 {
                     "appointment": appointment,
-                    "external": link.state == PageState.EXTERNAL,
+                    "external": link.state == Entry.EXTERNAL,
                     "language_links": other_languages,
                     "guest_url": links.guest_path(token),
                     "setup_config": {
@@ -69,7 +67,7 @@ def setup_page(request, token):
 
 
 def _refused(link) -> JsonResponse:
-    if link.state == PageState.UNKNOWN:
+    if link.state == Entry.UNKNOWN:
         return JsonResponse({"error": "unknown link"}, status=404)
     return JsonResponse({"error": f"the setup test is not available: {link.state}"}, status=410)
 
@@ -77,8 +75,8 @@ def _refused(link) -> JsonResponse:
 @require_GET
 def ice(request, token):
     """STUN and TURN servers for the test, with credentials valid for a few minutes."""
-    link = services.resolve(token)
-    if link.state != PageState.OPEN:
+    link = door.setup_test(token)
+    if link.state != Entry.OPEN:
         return _no_store(_refused(link))
     if not services.may_take_credentials(token):
         with translation.override(links.guest_language(request, link.appointment)):
@@ -95,8 +93,8 @@ def ice(request, token):
 @require_POST
 def result(request, token):
     """Keep the outcome of a test (pass/fail per check and three numbers) for the counselor."""
-    link = services.resolve(token)
-    if link.state != PageState.OPEN:
+    link = door.setup_test(token)
+    if link.state != Entry.OPEN:
         return _no_store(_refused(link))
     try:
         parsed = parse_result(request.body)

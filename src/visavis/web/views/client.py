@@ -15,27 +15,30 @@ from django.views.decorators.http import require_GET
 
 from visavis.appointments import calendar, invitations, links
 from visavis.appointments import services as appointments
-from visavis.appointments.services import Entry, LinkState
 from visavis.consent.views import guest_consent_step
+from visavis.entry import door
+from visavis.entry.door import Entry
 from visavis.rooms import services as room_services
 from visavis.web.forms import GuestPinForm
 from visavis.web.views.shared import ics_response, room_config
 
 
 def guest_room(request, token):
-    """The client's link: room, PIN form, or a plain notice, in the client's language.
+    """The client's link: room, PIN form, privacy notice step, or a plain notice, in the
+    client's language, as the door (:mod:`visavis.entry.door`) says.
 
-    Everything decided here is decided again by the room services when the guest knocks,
-    so the page is a courtesy, not the lock.
+    The room services ask the door again when the guest knocks, so the page is a courtesy,
+    not the lock.
     """
-    link = appointments.resolve_guest_link(token)
-    if link.state == LinkState.UNKNOWN:
+    now = timezone.now()
+    link = door.room_page(token, session=request.session, now=now)
+    if link.state == Entry.UNKNOWN:
         raise Http404
     appointment = link.appointment
     language = links.guest_language(request, appointment)
     zone = appointments.zone_for(appointment.owner)
     with translation.override(language), timezone.override(zone):
-        response = _guest_page(request, link, language)
+        response = _guest_page(request, link, language, now)
     response["Content-Language"] = language
     response["Cache-Control"] = "no-store"
     return response
@@ -51,17 +54,13 @@ def _notice(request, appointment, state: str, language: str, *, status: int, **e
     return render(request, "web/guest_notice.html", context, status=status)
 
 
-def _guest_page(request, link, language: str):
-    appointment = link.appointment
-    if link.state == LinkState.REVOKED:
-        return _notice(request, appointment, "revoked", language, status=410)
-    now = timezone.now()
-    entry = appointments.guest_entry(appointment, session=request.session, now=now)
-    if entry == Entry.CANCELLED:
-        return _notice(request, appointment, "cancelled", language, status=410)
-    if entry == Entry.ENDED:
-        return _notice(request, appointment, "ended", language, status=410)
-    if entry in (Entry.OPEN, Entry.PIN_REQUIRED) and room_services.session_ended(appointment.pk):
+def _guest_page(request, link, language: str, now):
+    appointment, entry = link.appointment, link.state
+    if entry in (Entry.REVOKED, Entry.CANCELLED, Entry.ENDED):
+        return _notice(request, appointment, entry, language, status=410)
+    if entry in (Entry.PIN_REQUIRED, Entry.CONSENT_REQUIRED, Entry.OPEN) and (
+        room_services.session_ended(appointment.pk)
+    ):
         # The host's end page promises this: no pre-join page, no camera, until the host
         # enters the room again.
         return _notice(request, appointment, "session-ended", language, status=200)
@@ -70,7 +69,7 @@ def _guest_page(request, link, language: str):
         return _notice(
             request,
             appointment,
-            "not-open-yet",
+            entry,
             language,
             status=200,
             refresh_seconds=max(5, min(int(wait) + 2, 3600)),
@@ -79,10 +78,8 @@ def _guest_page(request, link, language: str):
         )
     if entry == Entry.PIN_REQUIRED:
         return _guest_pin(request, appointment, language, now)
-    if entry == Entry.OPEN:  # the privacy notice is confirmed before the first knock
-        step = guest_consent_step(request, appointment, language)
-        if step is not None:
-            return step
+    if entry == Entry.CONSENT_REQUIRED:  # the privacy notice is confirmed before the first knock
+        return guest_consent_step(request, appointment, language)
     if request.method == "POST":
         return redirect(request.get_full_path())
     if entry == Entry.EXTERNAL:
@@ -113,9 +110,9 @@ def _guest_pin(request, appointment, language: str, now):
     form = GuestPinForm(request.POST or None)
     status = 200
     error = ""
-    blocked_until = appointments.pin_blocked_until(appointment, now=now)
+    blocked_until = door.pin_blocked_until(appointment, now=now)
     if request.method == "POST" and blocked_until is None and form.is_valid():
-        result = appointments.enter_pin(
+        result = door.enter_pin(
             appointment=appointment,
             pin=form.cleaned_data["pin"],
             session=request.session,
@@ -153,8 +150,8 @@ def _guest_pin(request, appointment, language: str, now):
 @require_GET
 def guest_ics(request, token):
     """The appointment for the client's own calendar, from the guest link itself."""
-    link = appointments.resolve_guest_link(token)
-    if link.state != LinkState.VALID:
+    link = door.resolve(token)
+    if link.state != Entry.OPEN:
         raise Http404
     url = links.guest_url(request, link.appointment)
     return ics_response(calendar.client_ics(link.appointment, guest_url=url), "session.ics")

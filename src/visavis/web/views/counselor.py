@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from visavis.appointments import calendar, invitations, links
 from visavis.appointments import services as appointments
-from visavis.appointments.services import Entry
+from visavis.entry import door
+from visavis.entry.door import Entry
 from visavis.rooms.routing import WATCH_PATH
 from visavis.web.forms import (
     ApplyToForm,
@@ -55,7 +56,7 @@ def dashboard(request):
     found = list(appointments.search(owner=request.user, query=query))
     # Past: an earlier day, or over today, once the client's link no longer works (so
     # no "Enter room" for a session that has ended).
-    over = {a.pk for a in found if appointments.window(a, now=now) == Entry.ENDED}
+    over = {a.pk for a in found if door.window(a, now=now) == Entry.ENDED}
     todays = [a for a in found if timezone.localtime(a.start).date() == today and a.pk not in over]
     upcoming = [a for a in found if timezone.localtime(a.start).date() > today and a.pk not in over]
     past = [a for a in found if timezone.localtime(a.start).date() < today or a.pk in over]
@@ -153,7 +154,7 @@ def appointment_detail(request, appointment_id):
         "pin_invitation": invitations.pin_invitation(appointment, pin=pin) if pin else None,
         "email_enabled": invitations.email_enabled(),
         "email_form": InvitationEmailForm(),
-        "window": appointments.window(appointment),
+        "window": door.window(appointment),
         "opens_minutes": settings.VISAVIS["ROOM_OPENS_MINUTES_BEFORE"],
         "closes_minutes": settings.VISAVIS["ROOM_CLOSES_MINUTES_AFTER"],
         "time_zone": timezone.get_current_timezone_name(),

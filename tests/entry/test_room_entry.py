@@ -1,6 +1,6 @@
-"""The room itself enforces the appointment's rules: a hand-made WebSocket client that skips
-the guest page still cannot knock without the PIN, outside the time window, on a cancelled
-appointment or one with external video. The host is never held back by any of it."""
+"""The room itself asks the door (visavis.entry.door) again: a hand-made WebSocket client that
+skips the guest page still cannot knock without the PIN, outside the time window, on a
+cancelled appointment or one with external video. The host is never held back by any of it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from visavis.appointments import services
+from visavis.entry import door
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -164,7 +165,7 @@ async def test_pin_lockout_never_blocks_the_host(connect, counselor):
     http = HttpClient()
     for _ in range(6):
         await db(http.post)(f"/r/{appointment.room_token}", {"pin": "000000"})
-    assert await db(services.pin_blocked_until)(appointment) is not None
+    assert await db(door.pin_blocked_until)(appointment) is not None
     host = await connect(await db(_host_session)(counselor))
     welcome = await host.hello(appointment.room_token)
     assert welcome["role"] == "host"
