@@ -87,7 +87,7 @@ def _env(tmp_path, **extra) -> dict:
 def test_settings_default_to_sqlite_and_the_in_memory_layer(tmp_path):
     found = _settings_of(_env(tmp_path))
     assert found["db"]["ENGINE"] == "django.db.backends.sqlite3"
-    assert found["layer"]["BACKEND"] == "visavis.rooms.layer.ProcessChannelLayer"
+    assert found["layer"]["BACKEND"] == "visavis.transport.layers.ProcessChannelLayer"
     assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert found["metrics"] is False
 
@@ -98,7 +98,7 @@ def test_settings_with_both_urls(tmp_path):
     assert found["db"]["ENGINE"] == "django.db.backends.postgresql"
     assert found["db"]["NAME"] == "visavis"
     assert found["db"]["OPTIONS"]["pool"]  # a connection pool per process
-    assert found["layer"]["BACKEND"] == "visavis.rooms.layer.RedisPubSubLayer"
+    assert found["layer"]["BACKEND"] == "visavis.transport.layers.RedisPubSubLayer"
     assert found["layer"]["CONFIG"]["hosts"][0]["address"] == "redis://cache:6379/3"
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert found["metrics"] is True

@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "visavis"
 FLOORS: list[set[str]] = [
     {"config"},  # the operator's configuration, read before Django starts
     {"settings"},  # Django's settings, made from it
+    {"transport"},  # channel layers and the consumers' loop: Channels, no room
     {"accounts"},  # counselors, tokens, the second factor
     {"appointments"},  # appointments, guest links, PINs, calendar, every link (links.py)
     {"consent"},  # the privacy notice and the client's confirmation of it
@@ -132,3 +133,31 @@ def test_no_import_hides_inside_a_function():
     assert unexplained == [], "move the import to the top, or explain it in ALLOWED_LATE"
     stale = sorted(f"{where} {module}" for where, module in ALLOWED_LATE.keys() - found.keys())
     assert stale == [], "ALLOWED_LATE names an import that is gone"
+
+
+# Within rooms: the room's domain (services and what they use) does not speak the wire.
+# rooms/wire.py translates its events and errors into protocol messages for the consumer.
+DOMAIN = ["rooms/services.py", "rooms/events.py", "rooms/errors.py", "rooms/turn.py",
+          "rooms/models.py"]
+WIRE = {"visavis.rooms.protocol", "visavis.rooms.wire", "visavis.rooms.consumer"}
+
+
+@pytest.mark.parametrize("name", DOMAIN)
+def test_the_room_domain_does_not_import_the_protocol(name: str):
+    tree = ast.parse((PACKAGE / name).read_text())
+    wrong = [
+        f"line {line}: {module}"
+        for module, line in _imports(tree)
+        if any(module == w or module.startswith(w + ".") for w in WIRE)
+    ]
+    assert wrong == [], "return an event (rooms/events.py) or raise RoomError instead"
+
+
+def test_transport_knows_no_app():
+    """visavis/transport/ is the ground: Channels and channels-redis, nothing of visavis."""
+    found = [
+        f"{_name(path)} line {line}: {module}"
+        for path in sorted((PACKAGE / "transport").rglob("*.py"))
+        for module, line in _imports(ast.parse(path.read_text()))
+    ]
+    assert found == []

@@ -255,7 +255,7 @@ def database_settings(url: str) -> dict:
 
 def channel_layer_settings(url: str) -> dict:
     """Django's CHANNEL_LAYERS entry for Redis at ``url``: channels-redis's pub/sub layer
-    (with a lighter mailbox per channel, rooms/layer.py).
+    (with a lighter mailbox per channel, transport/layers.py).
 
     Each message is one ``PUBLISH`` to the recipient's channel, to which the process
     holding that WebSocket subscribes, on one connection per process each way. The list
@@ -269,7 +269,7 @@ def channel_layer_settings(url: str) -> dict:
     came (peer.js ``repair``).
     """
     return {
-        "BACKEND": "visavis.rooms.layer.RedisPubSubLayer",
+        "BACKEND": "visavis.transport.layers.RedisPubSubLayer",
         "CONFIG": {"hosts": [{"address": url}], "prefix": "visavis"},
     }
 

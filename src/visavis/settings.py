@@ -102,7 +102,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CHANNEL_LAYERS = {"default": {"BACKEND": "visavis.rooms.layer.ProcessChannelLayer"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "visavis.transport.layers.ProcessChannelLayer"}}
 
 PASSWORD_HASHERS = [
     # Argon2, at most two hashes at once per process (accounts/hashers.py).

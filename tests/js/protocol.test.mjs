@@ -55,7 +55,7 @@ function latest() {
 /** A welcome as the server sends it; `overrides` replace fields. */
 function welcome(overrides = {}) {
   return {
-    type: "welcome", version: 1, id: "p-1", role: "guest", state: "admitted",
+    type: "welcome", version: 2, id: "p-1", role: "guest", state: "admitted",
     max_participants: 4, resume: "token-1", resumed: false,
     ice_transport_policy: "all", ...overrides,
   };
@@ -65,7 +65,7 @@ function welcome(overrides = {}) {
 function record(connection) {
   const calls = [];
   for (const name of [
-    "onwelcome", "onwaiting", "onlobby", "onadmitted", "onjoined", "onleft",
+    "onwelcome", "onwaiting", "onwaitingroom", "onadmitted", "onjoined", "onleft",
     "ondenied", "onreplaced", "onsignal", "onerror", "onclose", "onreconnecting",
     "onreconnected", "onsentback", "onremoved", "onended", "onnote", "onstatus",
     "oniceservers", "onlinkclosed", "onloggedout", "onoutdated",
@@ -104,9 +104,9 @@ describe("connect", () => {
     assert.deepEqual(socket.sent, [], "nothing is sent before the socket opens");
 
     socket.open();
-    assert.equal(PROTOCOL_VERSION, 1);
-    assert.deepEqual(PROTOCOL_VERSIONS, [1]);
-    assert.deepEqual(socket.messages(), [{ type: "hello", versions: [1], room: "abc123" }]);
+    assert.equal(PROTOCOL_VERSION, 2);
+    assert.deepEqual(PROTOCOL_VERSIONS, [2]);
+    assert.deepEqual(socket.messages(), [{ type: "hello", versions: [2], room: "abc123" }]);
   });
 
   test("pings the server every 15 seconds while open and stops when closed", () => {
@@ -174,7 +174,7 @@ describe("dispatch", () => {
       { type: "waiting", counselor_present: true, call_full: true },
       ["onwaiting", { counselorPresent: true, callFull: true }],
     ],
-    [{ type: "lobby", waiting: [{ id: "p-3", name: "Sam" }] }, ["onlobby", [{ id: "p-3", name: "Sam" }]]],
+    [{ type: "waiting-room", waiting: [{ id: "p-3", name: "Sam" }] }, ["onwaitingroom", [{ id: "p-3", name: "Sam" }]]],
     [{ type: "admitted", peers: [peer] }, ["onadmitted", [peer]]],
     [{ type: "joined", peer }, ["onjoined", peer]],
     [{ type: "left", id: "p-2" }, ["onleft", "p-2"]],
@@ -252,7 +252,7 @@ describe("reconnect after an unexpected close", () => {
     assert.equal(connection.socket, second);
     second.open();
     assert.deepEqual(second.messages(), [
-      { type: "hello", versions: [1], room: "abc123", resume: "token-1" },
+      { type: "hello", versions: [2], room: "abc123", resume: "token-1" },
     ]);
   });
 
@@ -264,14 +264,14 @@ describe("reconnect after an unexpected close", () => {
     second.receive(welcome({ resume: "token-2", resumed: true }));
     const third = dropAndReconnect();
     assert.deepEqual(third.messages(), [
-      { type: "hello", versions: [1], room: "room-token", resume: "token-2" },
+      { type: "hello", versions: [2], room: "room-token", resume: "token-2" },
     ]);
   });
 
   test("says hello without resume when no welcome came before the drop", () => {
     openConnection();
     const second = dropAndReconnect();
-    assert.deepEqual(second.messages(), [{ type: "hello", versions: [1], room: "room-token" }]);
+    assert.deepEqual(second.messages(), [{ type: "hello", versions: [2], room: "room-token" }]);
   });
 
   test("onreconnecting fires once per outage, onreconnected(true) on the next welcome", () => {
@@ -511,14 +511,14 @@ describe("no reconnect", () => {
     socket.receive(welcome());
     const calls = record(connection);
     const second = dropAndReconnect();
-    assert.deepEqual(second.messages()[0].versions, [1]);
+    assert.deepEqual(second.messages()[0].versions, [2]);
     second.receive({
-      type: "error", code: "version", message: "this server speaks version 2", versions: [2, 3],
+      type: "error", code: "version", message: "this server speaks versions 3 and 4", versions: [3, 4],
     });
     assert.equal(connection.closedByUs, true);
     assert.equal(second.closeCalls, 1, "the client closes the socket itself");
     second.drop(1000);
-    assert.deepEqual(calls, [["onreconnecting"], ["onoutdated", [2, 3]], ["onclose"]]);
+    assert.deepEqual(calls, [["onreconnecting"], ["onoutdated", [3, 4]], ["onclose"]]);
     mock.timers.tick(60000);
     assert.equal(FakeWebSocket.instances.length, 2, "no reconnecting in a loop");
   });
@@ -575,7 +575,7 @@ describe("keepAlive", () => {
     untilNewSocket();
     latest().open();
     assert.deepEqual(latest().messages(), [
-      { type: "hello", versions: [1], room: "room-token", resume: "token-1" },
+      { type: "hello", versions: [2], room: "room-token", resume: "token-1" },
     ]);
     latest().receive(welcome({ resumed: true }));
     assert.deepEqual(names(calls), ["onreconnecting", "onreconnected", "onwelcome"]);
@@ -598,7 +598,7 @@ describe("keepAlive", () => {
     const { socket } = openConnection();
     for (let i = 0; i < 10; i += 1) {
       mock.timers.tick(30000);
-      socket.receive({ type: "lobby", waiting: [] });
+      socket.receive({ type: "waiting-room", waiting: [] });
     }
     assert.equal(socket.closeCalls, 0);
   });

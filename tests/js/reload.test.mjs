@@ -73,7 +73,7 @@ afterEach(() => {
 });
 
 const WELCOME = {
-  type: "welcome", version: 1, id: "p-1", role: "guest", state: "waiting",
+  type: "welcome", version: 2, id: "p-1", role: "guest", state: "waiting",
   max_participants: 4, resume: "token-1234567890ab", resumed: false,
 };
 
@@ -83,7 +83,7 @@ test("an upgraded server that speaks none of our versions: 'please reload', no l
   connection.connect();
   const first = FakeWebSocket.instances[0];
   first.open();
-  assert.deepEqual(first.sent[0], { type: "hello", versions: [1], room: "room-token" });
+  assert.deepEqual(first.sent[0], { type: "hello", versions: [2], room: "room-token" });
   first.receive(WELCOME);
 
   first.drop(1012); // the server restarts for the upgrade
@@ -91,9 +91,9 @@ test("an upgraded server that speaks none of our versions: 'please reload', no l
   mock.timers.tick(1000);
   const second = FakeWebSocket.instances[1];
   second.open();
-  assert.deepEqual(second.sent[0].versions, [1]);
+  assert.deepEqual(second.sent[0].versions, [2]);
   second.receive({
-    type: "error", code: "version", message: "this server speaks version 2", versions: [2],
+    type: "error", code: "version", message: "this server speaks version 3", versions: [3],
   });
   second.drop(1000);
 

@@ -51,7 +51,7 @@ async def test_unreachable_channel_layer_gives_503(settings):
     # A Redis address where nothing listens: the channel layer cannot be reached.
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "visavis.rooms.layer.RedisPubSubLayer",
+            "BACKEND": "visavis.transport.layers.RedisPubSubLayer",
             "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
         }
     }

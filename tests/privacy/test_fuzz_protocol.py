@@ -140,7 +140,7 @@ async def place(role: str, room: str, host_session: str) -> tuple[Client, list[C
         # later): wait for it, or it would come as an answer to the first fuzzed message.
         while True:
             message = await host.receive()
-            if message["type"] == "lobby" and message["waiting"]:
+            if message["type"] == "waiting-room" and message["waiting"]:
                 break
         return host, opened, ids
     if role == "fresh":

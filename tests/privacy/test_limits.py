@@ -136,10 +136,10 @@ async def test_knocks_per_address_are_capped(connect, counselor, room, limited):
     while not (pong and lobbies and len(lobbies[-1]) == 2):
         message = await host.receive()
         pong = pong or message["type"] == "pong"
-        if message["type"] == "lobby":
+        if message["type"] == "waiting-room":
             lobbies.append([w["name"] for w in message["waiting"]])
     assert lobbies[-1] == ["One", "Two"]
-    assert await host.silent()  # no lobby with the third knock after it
+    assert await host.silent()  # no waiting-room list with the third knock after it
 
 
 def test_token_bucket_refills_at_its_rate():

@@ -33,7 +33,8 @@ class Client:
         return await self.ws.receive_nothing(timeout=0.2)
 
     async def hello(self, room: str) -> dict:
-        await self.send({"type": "hello", "version": 1, "room": room})
+        """hello in the newest protocol version, as today's pages say it."""
+        await self.send({"type": "hello", "versions": [2], "room": room})
         welcome = await self.expect("welcome")
         self.token = welcome["resume"]
         return welcome
@@ -43,7 +44,7 @@ class Client:
         welcome = await self.hello(room)
         assert welcome["role"] == "host", welcome
         await self.expect("admitted")
-        await self.expect("lobby")
+        await self.expect("waiting-room")
         await self.expect("status")
         return welcome
 

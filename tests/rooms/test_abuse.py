@@ -70,7 +70,7 @@ async def test_host_and_admitted_guest_get_their_own_short_lived_credentials(
     assert 590 <= int(expiry) - time.time() <= 601
     guest = await connect()
     guest_id = await guest.knock(room)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "admit", "id": guest_id})
     mine = await guest.expect("ice-servers")
     assert mine["ice_servers"][1]["username"].endswith(f":{guest_id}")
@@ -208,7 +208,7 @@ async def test_waiting_guests_are_told_and_cannot_be_admitted(connect, counselor
     await enter_as_host(host, room)
     waiting = await connect()
     waiting_id = await waiting.knock(room)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     lobby = await connect()
     lobby_id = (await lobby.hello(room))["id"]
     if change == "revoke":
@@ -218,7 +218,7 @@ async def test_waiting_guests_are_told_and_cannot_be_admitted(connect, counselor
     for guest in (waiting, lobby):
         await guest.expect("link-closed")
         assert await guest.closed()
-    assert (await host.expect("lobby"))["waiting"] == []
+    assert (await host.expect("waiting-room"))["waiting"] == []
     await host.send({"type": "admit", "id": waiting_id})
     assert (await host.expect("error"))["code"] == "no-such-participant"
     assert not await db(Participant.objects.filter(pk=waiting_id, state="admitted").exists)()
@@ -263,7 +263,7 @@ async def test_log_out_everywhere_closes_room_and_watch_connections(connect, cou
     await watch.expect("watching")
     guest = await connect()
     guest_id = await guest.knock(room)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "admit", "id": guest_id})
     await guest.expect("admitted")
     await db(sessions.end_all)(counselor)

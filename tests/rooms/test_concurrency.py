@@ -17,8 +17,9 @@ from django.db import connection, connections, transaction
 
 from tests.backends import configured_database_url
 from visavis.appointments.models import Appointment
-from visavis.rooms import protocol as p
 from visavis.rooms import services
+from visavis.rooms.errors import Reason
+from visavis.rooms.events import Role, State
 from visavis.rooms.models import Participant
 
 pytestmark = [
@@ -83,10 +84,10 @@ def test_two_admits_for_the_last_place_admit_one(settings, counselor, appointmen
     # The loser's host is told that the call is full (and its guest that they still wait).
     refusals = [
         a for a in attempts
-        if any(getattr(d.message, "code", None) == p.ErrorCode.ROOM_FULL for d in a.result)
+        if any(getattr(d.event, "reason", None) == Reason.ROOM_FULL for d in a.result)
     ]
     assert len(refusals) == 1, [a.result for a in attempts]
-    admitted = Participant.objects.filter(appointment=appointment, state=p.State.ADMITTED)
+    admitted = Participant.objects.filter(appointment=appointment, state=State.ADMITTED)
     assert admitted.count() == 2
 
 
@@ -99,6 +100,6 @@ def test_two_host_connections_at_once_leave_one_host(counselor, appointment, roo
 
     assert [a.error for a in attempts] == [None, None]
     hosts = Participant.objects.filter(
-        appointment=appointment, role=p.Role.HOST, state=p.State.ADMITTED
+        appointment=appointment, role=Role.HOST, state=State.ADMITTED
     )
     assert hosts.count() == 1

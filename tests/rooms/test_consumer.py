@@ -20,20 +20,20 @@ async def admitted_pair(connect, counselor, room):
     welcome = await host.hello(room)
     assert welcome["role"] == "host" and welcome["state"] == "admitted"
     await host.expect("admitted")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.expect("status")
     guest = await connect()
     guest_welcome = await guest.hello(room)
     await guest.send({"type": "knock", "name": "Robin"})
     await guest.expect("waiting")
-    lobby = await host.expect("lobby")
-    assert lobby["waiting"] == [{"id": guest_welcome["id"], "name": "Robin"}]
+    waiting_room = await host.expect("waiting-room")
+    assert waiting_room["waiting"] == [{"id": guest_welcome["id"], "name": "Robin"}]
     await host.send({"type": "admit", "id": guest_welcome["id"]})
     admitted = await guest.expect("admitted")
     assert admitted["peers"] == [{"id": welcome["id"], "name": "Counselor", "role": "host"}]
     joined = await host.expect("joined")
     assert joined["peer"] == {"id": guest_welcome["id"], "name": "Robin", "role": "guest"}
-    assert (await host.expect("lobby"))["waiting"] == []
+    assert (await host.expect("waiting-room"))["waiting"] == []
     status = await host.expect("status")  # the first admit starts the session's timer
     assert status["started_at"] and status["locked"] is False
     return host, guest, welcome["id"], guest_welcome["id"]
@@ -69,13 +69,13 @@ async def test_guest_cannot_use_host_actions(connect, counselor, room, action):
     host = await connect(counselor)
     await host.hello(room)
     await host.expect("admitted")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.expect("status")
     waiting = await connect()
     waiting_id = (await waiting.hello(room))["id"]
     await waiting.send({"type": "knock", "name": "Waiting"})
     await waiting.expect("waiting")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
 
     intruder = await connect()
     await intruder.hello(room)
@@ -85,7 +85,7 @@ async def test_guest_cannot_use_host_actions(connect, counselor, room, action):
     # After knocking, still no host rights.
     await intruder.send({"type": "knock", "name": "Intruder"})
     await intruder.expect("waiting")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await intruder.send({"type": action, "id": waiting_id})
     assert (await intruder.expect("error"))["code"] == "not-allowed"
     assert await waiting.silent()
@@ -118,17 +118,17 @@ async def test_deny_tells_the_guest_and_closes(connect, counselor, room):
     host = await connect(counselor)
     await host.hello(room)
     await host.expect("admitted")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.expect("status")
     guest = await connect()
     guest_id = (await guest.hello(room))["id"]
     await guest.send({"type": "knock", "name": "Nope"})
     await guest.expect("waiting")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "deny", "id": guest_id})
     await guest.expect("denied")
     assert (await guest.ws.receive_output(timeout=2))["type"] == "websocket.close"
-    assert (await host.expect("lobby"))["waiting"] == []
+    assert (await host.expect("waiting-room"))["waiting"] == []
 
 
 async def test_leaving_and_disconnecting_tell_the_others(connect, counselor, room):
@@ -152,16 +152,16 @@ async def test_a_dropped_connection_keeps_its_place_for_the_grace_period(
     waiting_id = (await waiting.hello(room))["id"]
     await waiting.send({"type": "knock", "name": "Second"})
     await waiting.expect("waiting")
-    assert (await host.expect("lobby"))["waiting"][0]["id"] == waiting_id
+    assert (await host.expect("waiting-room"))["waiting"][0]["id"] == waiting_id
     await waiting.close()
-    assert (await host.expect("lobby", timeout=5))["waiting"] == []
+    assert (await host.expect("waiting-room", timeout=5))["waiting"] == []
 
 
 async def test_a_guest_who_had_not_knocked_leaves_at_once(connect, counselor, room):
     host = await connect(counselor)
     await host.hello(room)
     await host.expect("admitted")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.expect("status")
     guest = await connect()
     guest_id = (await guest.hello(room))["id"]
@@ -198,11 +198,11 @@ async def test_host_keeps_host_after_resume(connect, counselor, room):
     host, guest, host_id, _guest_id = await admitted_pair(connect, counselor, room)
     await host.close()
     back = await connect()  # no session cookie: the resume token alone carries the place
-    await back.send({"type": "hello", "version": 1, "room": room, "resume": host.token})
+    await back.send({"type": "hello", "versions": [2], "room": room, "resume": host.token})
     welcome = await back.expect("welcome")
     assert welcome["id"] == host_id and welcome["role"] == "host" and welcome["resumed"]
     await back.expect("admitted")
-    await back.expect("lobby")
+    await back.expect("waiting-room")
     await back.expect("status")
     assert await guest.silent()
 
@@ -236,7 +236,7 @@ async def test_room_full(connect, counselor, room, settings):
     third_id = (await third.hello(room))["id"]
     await third.send({"type": "knock", "name": "Third"})
     await third.expect("waiting")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "admit", "id": third_id})
     assert (await host.expect("error"))["code"] == "room-full"
 
@@ -245,14 +245,14 @@ async def test_second_host_connection_takes_over(connect, counselor, room):
     first = await connect(counselor)
     await first.hello(room)
     await first.expect("admitted")
-    await first.expect("lobby")
+    await first.expect("waiting-room")
     await first.expect("status")
     second = await connect(counselor)
     welcome = await second.hello(room)
     assert welcome["role"] == "host"
     await first.expect("replaced")
     await second.expect("admitted")
-    await second.expect("lobby")
+    await second.expect("waiting-room")
     await second.expect("status")
 
 
@@ -264,7 +264,7 @@ async def test_second_host_connection_takes_over(connect, counselor, room):
         ('{"type": "dance"}', "unknown-type"),
         ("{}", "unknown-type"),
         ('{"type": "knock", "name": "x"}', "hello-first"),
-        ('{"type": "hello", "version": 2, "room": "abc"}', "version"),
+        ('{"type": "hello", "version": 3, "room": "abc"}', "version"),
         ('{"type": "hello", "version": 1, "room": "no-such-room"}', "unknown-room"),
         ('{"type": "hello", "version": "1", "room": 5}', "invalid"),
         (json.dumps({"type": "knock", "name": "x" * 70000}), "too-large"),

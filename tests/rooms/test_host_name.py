@@ -19,7 +19,7 @@ async def _host_as_the_client_sees_it(connect, counselor, room) -> dict:
     await host.enter_as_host(room)
     guest = await connect()
     guest_id = await guest.knock(room)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "admit", "id": guest_id})
     peers = (await guest.expect("admitted"))["peers"]
     assert [peer["role"] for peer in peers] == ["host"]

@@ -26,11 +26,11 @@ async def in_call(connect, counselor, room, name="Robin"):
     await host.enter_as_host(room)
     guest = await connect()
     guest_id = await guest.knock(room, name)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "admit", "id": guest_id})
     await guest.expect("admitted")
     await host.expect("joined")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.expect("status")
     return host, guest, guest_id
 
@@ -40,7 +40,7 @@ async def test_deny_with_a_message_shows_it_to_the_guest(connect, counselor, roo
     await host.enter_as_host(room)
     guest = await connect()
     guest_id = await guest.knock(room)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "deny", "id": guest_id, "message": "  Wrong appointment, sorry. "})
     denied = await guest.expect("denied")
     assert denied == {"type": "denied", "message": "Wrong appointment, sorry."}
@@ -53,7 +53,7 @@ async def test_deny_message_is_limited(connect, counselor, room):
     await host.enter_as_host(room)
     guest = await connect()
     guest_id = await guest.knock(room)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     for message in ["x" * 201, "   ", 5]:
         await host.send({"type": "deny", "id": guest_id, "message": message})
         assert (await host.expect("error"))["code"] == "invalid"
@@ -65,18 +65,18 @@ async def test_send_back_and_admit_again(connect, counselor, room):
     host, guest, guest_id = await in_call(connect, counselor, room)
     other = await connect()
     other_id = await other.knock(room, "Sam")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "admit", "id": other_id})
     await other.expect("admitted")
     await host.expect("joined")
     await guest.expect("joined")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
 
     await host.send({"type": "send-back", "id": guest_id})
     assert await guest.expect("sent-back") == {"type": "sent-back"}
     assert (await host.expect("left"))["id"] == guest_id
     assert (await other.expect("left"))["id"] == guest_id
-    assert (await host.expect("lobby"))["waiting"] == [{"id": guest_id, "name": "Robin"}]
+    assert (await host.expect("waiting-room"))["waiting"] == [{"id": guest_id, "name": "Robin"}]
     assert await state_of(guest_id) == "waiting"
     # No longer in the call: cannot signal, and cannot be sent back twice.
     await guest.send({"type": "signal", "to": other_id,
@@ -97,7 +97,7 @@ async def test_send_back_only_a_guest_in_the_call(connect, counselor, room):
     host_id = (await host.enter_as_host(room))["id"]
     waiting = await connect()
     waiting_id = await waiting.knock(room)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     for target in [waiting_id, host_id, "nobody"]:
         await host.send({"type": "send-back", "id": target})
         assert (await host.expect("error"))["code"] == "no-such-participant"
@@ -108,7 +108,7 @@ async def test_remove_from_the_call_and_from_the_waiting_room(connect, counselor
     host, guest, guest_id = await in_call(connect, counselor, room)
     waiting = await connect()
     waiting_id = await waiting.knock(room, "Sam")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
 
     await host.send({"type": "remove", "id": guest_id})
     assert await guest.expect("removed") == {"type": "removed"}
@@ -119,7 +119,7 @@ async def test_remove_from_the_call_and_from_the_waiting_room(connect, counselor
     await host.send({"type": "remove", "id": waiting_id})
     await waiting.expect("removed")
     assert await waiting.closed()
-    assert (await host.expect("lobby"))["waiting"] == []
+    assert (await host.expect("waiting-room"))["waiting"] == []
 
     # The removed guest's resume token opens nothing: a fresh start in the lobby.
     back = await connect()
@@ -135,7 +135,7 @@ async def test_lock_refuses_new_knocks_but_keeps_the_waiting_and_the_host(
     await host.enter_as_host(room)
     waiting = await connect()
     waiting_id = await waiting.knock(room)
-    await host.expect("lobby")
+    await host.expect("waiting-room")
 
     await host.send({"type": "lock"})
     status = await host.expect("status")
@@ -155,12 +155,12 @@ async def test_lock_refuses_new_knocks_but_keeps_the_waiting_and_the_host(
     await host.expect("replaced")
     assert await host.closed()
     await second.expect("admitted")
-    assert (await second.expect("lobby"))["waiting"] == [{"id": waiting_id, "name": "Robin"}]
+    assert (await second.expect("waiting-room"))["waiting"] == [{"id": waiting_id, "name": "Robin"}]
     assert (await second.expect("status"))["locked"] is True
     await second.send({"type": "admit", "id": waiting_id})
     await waiting.expect("admitted")
     await second.expect("joined")
-    await second.expect("lobby")
+    await second.expect("waiting-room")
     await second.expect("status")
 
     await second.send({"type": "unlock"})
@@ -174,7 +174,7 @@ async def test_notes_reach_everyone_waiting_until_the_call_starts(connect, couns
     await host.enter_as_host(room)
     early = await connect()
     early_id = await early.knock(room, "Early")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
 
     await host.send({"type": "note", "text": " I'll be 5 minutes late. "})
     note = await early.expect("note")
@@ -184,7 +184,7 @@ async def test_notes_reach_everyone_waiting_until_the_call_starts(connect, couns
     later = await connect()
     later_id = await later.knock(room, "Later")
     assert (await later.expect("note"))["text"] == "I'll be 5 minutes late."
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     # A waiting guest who resumes gets it again.
     await later.close()
     back = await connect()
@@ -197,7 +197,7 @@ async def test_notes_reach_everyone_waiting_until_the_call_starts(connect, couns
     await host.send({"type": "admit", "id": early_id})
     await early.expect("admitted")
     await host.expect("joined")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     assert (await back.expect("note"))["text"] == ""
     status = await host.expect("status")
     assert status["note"] == "" and status["started_at"]
@@ -226,7 +226,7 @@ async def test_end_for_everyone(connect, counselor, room):
     host, guest, guest_id = await in_call(connect, counselor, room)
     waiting = await connect()
     waiting_id = await waiting.knock(room, "Sam")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     lobby = await connect()
     lobby_id = (await lobby.hello(room))["id"]
     await host.send({"type": "lock"})
@@ -248,7 +248,7 @@ async def test_end_for_everyone(connect, counselor, room):
     host2 = await connect(counselor)
     await host2.hello(room)
     await host2.expect("admitted")
-    await host2.expect("lobby")
+    await host2.expect("waiting-room")
     status = await host2.expect("status")
     assert status["locked"] is False and "started_at" not in status
     await again.send({"type": "knock", "name": "Robin"})
@@ -276,7 +276,7 @@ async def test_only_the_host_may_moderate(connect, counselor, colleague, room, w
     host, guest, guest_id = await in_call(connect, counselor, room)
     waiting = await connect()
     waiting_id = await waiting.knock(room, "Sam")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     actor = {"guest": guest, "waiting": waiting}.get(who)
     if actor is None:
         actor = await connect(colleague if who == "colleague" else None)

@@ -40,7 +40,7 @@ async def test_rejoin_of_a_waiting_guest_tells_nobody(connect, counselor, room):
     waiting_id = (await waiting.hello(room))["id"]
     await waiting.send({"type": "knock", "name": "Sam"})
     await waiting.expect("waiting")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await waiting.close()
     back = await connect()
     await back.send(

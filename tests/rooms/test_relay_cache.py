@@ -72,7 +72,7 @@ async def test_a_guest_sent_back_can_no_longer_signal(connect, counselor, room):
     await guest.send({"type": "signal", "to": host_id, "data": CANDIDATE})
     assert (await guest.expect("error"))["code"] == "bad-state"
     await host.expect("left")
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "signal", "to": guest_id, "data": CANDIDATE})
     assert (await host.expect("error"))["code"] == "no-such-participant"
 
@@ -87,7 +87,7 @@ def test_known_peers_learn_from_admitted_and_joined_and_forget_otherwise():
     peers.saw("admitted", {"a": "chan-a"})
     peers.saw("joined", {"b": "chan-b"})
     assert (peers.channel_of("a"), peers.channel_of("b")) == ("chan-a", "chan-b")
-    for unchanged in ("signal", "pong", "error", "lobby", "note", "status"):
+    for unchanged in ("signal", "pong", "error", "waiting-room", "lobby", "note", "status"):
         peers.saw(unchanged)
     assert peers.channel_of("a") == "chan-a"
     for changed in ("left", "sent-back", "removed", "ended", "replaced", "welcome", None,

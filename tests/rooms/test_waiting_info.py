@@ -65,7 +65,7 @@ async def test_a_full_call_tells_the_host_and_the_guest_who_waits(
     third_id = (await third.hello(room))["id"]
     await third.send({"type": "knock", "name": "Sam"})
     assert (await third.expect("waiting"))["call_full"] is True  # knocked into a full call
-    await host.expect("lobby")
+    await host.expect("waiting-room")
     await host.send({"type": "admit", "id": third_id})
     error = await host.expect("error")
     assert error["code"] == "room-full"

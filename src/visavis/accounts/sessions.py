@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
-from visavis.accounts.signals import sessions_ended
+from visavis.accounts.signals import logged_out_everywhere
 
 
 def end_all(user) -> int:
@@ -29,5 +29,5 @@ def end_all(user) -> int:
         if str(store().decode(session.session_data).get(SESSION_KEY)) == wanted:
             ended += model.objects.filter(pk=session.pk).delete()[0]
     # A room or watch connection opened with one of those sessions would otherwise go on.
-    sessions_ended.send(sender=end_all, user_id=user.pk)
+    logged_out_everywhere.send(sender=end_all, user_id=user.pk)
     return ended

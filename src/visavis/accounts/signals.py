@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent after every session of an account was ended ("log out everywhere"), with
-# ``user_id`` (visavis.rooms.receivers closes its room and watch connections).
-sessions_ended = Signal()
+# Sent after every login (browser) session of an account was ended ("log out
+# everywhere"), with ``user_id`` (visavis.rooms.receivers closes its room and watch
+# connections).
+logged_out_everywhere = Signal()

@@ -1,9 +1,12 @@
 """The room WebSocket: parses each message, calls one room service, sends what it returns.
 
-No room state is kept here beyond this connection's participant id and a cache of its
-call's members for relaying (rooms/relaycache.py); everything else is in the database, and
-other connections are reached through the channel layer, so any process may serve any
-participant.
+What a service returns are domain events (rooms/events.py) and what it raises are domain
+errors (rooms/errors.py); rooms/wire.py says them in the protocol version this connection
+chose in ``hello``. No room state is kept here beyond this connection's participant id,
+its version and a cache of its call's members for relaying (rooms/relaycache.py);
+everything else is in the database, and other connections are reached through the
+channel layer, so any process may serve any participant. The receive loop and the
+channel layers are transport (visavis/transport/).
 """
 
 from __future__ import annotations
@@ -12,16 +15,15 @@ import asyncio
 import contextlib
 import logging
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import ChannelFull, StopConsumer
-from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
+from channels.exceptions import ChannelFull
 from django.conf import settings
 
-from visavis.rooms import limits, services, turn
+from visavis.rooms import limits, services, turn, wire
 from visavis.rooms import protocol as p
+from visavis.rooms.errors import RoomError
 from visavis.rooms.relaycache import RelayCache
+from visavis.transport.consumer import LeanWebsocketConsumer
 
 log = logging.getLogger(__name__)
 
@@ -34,24 +36,34 @@ PRESENCE_TTL_SECONDS = 3 * limits.CLIENT_PING_SECONDS
 
 async def deliver_elsewhere(channel_layer, delivery: services.Delivery) -> None:
     """Send to another connection, or to a counselor's watch group. One that dropped may
-    not take messages any more; that must never break the connection that is sending."""
+    not take messages any more; that must never break the connection that is sending.
+
+    The event goes as text (rooms/wire.py ``for_layer``): the receiving connection picks
+    the text of the protocol version it speaks. Watch connections have no version and
+    get the newest."""
     if delivery.group:
+        text, _kind, _older = wire.for_layer(delivery.event)
         try:
             await channel_layer.group_send(
-                delivery.channel, {"type": "watch.deliver", "text": p.encode(delivery.message)}
+                delivery.channel, {"type": "watch.deliver", "text": text}
             )
         except ChannelFull:
             log.warning("a watch connection is not reading; a message was dropped")
         return
-    message = delivery.message
+    text = kind = older = None
+    if delivery.event is not None:
+        text, kind, older = wire.for_layer(delivery.event)
+    layer_message = {
+        "type": "room.deliver",
+        "text": text,
+        "kind": kind,
+        "routes": delivery.routes,
+        "close": delivery.close,
+    }
+    if older:
+        layer_message["older"] = older
     try:
-        await channel_layer.send(delivery.channel, {
-            "type": "room.deliver",
-            "text": None if message is None else p.encode(message),
-            "kind": None if message is None else message.type,
-            "routes": delivery.routes,
-            "close": delivery.close,
-        })
+        await channel_layer.send(delivery.channel, layer_message)
     except ChannelFull:
         log.warning("a participant's connection is not reading; a message was dropped")
 
@@ -65,73 +77,10 @@ async def _expire_later(channel_layer, participant_id: str, since) -> None:
         await deliver_elsewhere(channel_layer, delivery)
 
 
-class _Consumer(AsyncWebsocketConsumer):
-    """Channels' consumer with a leaner loop around the same handlers.
-
-    - Channels' ``dispatch`` runs ``close_old_connections()`` in the one thread that does
-      every database call of the process before handing over each message, whether the
-      handler touches the database or not. Relaying a signal never does, so every relayed
-      message queued behind other connections' transactions in that thread. Every
-      database call here goes through ``database_sync_to_async``, which closes old
-      connections before and after itself, so nothing is lost by skipping it.
-    - Channels waits for the client and the channel layer with ``asyncio.wait`` and a new
-      task for every message. Here the client is read in the connection's own task and
-      the channel layer in one more, in a task group (either ending ends both), and a
-      lock keeps Channels' promise that handlers run one at a time, in arrival order per
-      source. Together: a quarter of the server CPU per relayed message, and less
-      memory per connection (bench/signalling.py).
-    """
-
-    async def __call__(self, scope, receive, send):
-        self.scope = scope
-        self.channel_layer = get_channel_layer(self.channel_layer_alias)
-        self.channel_name = await self.channel_layer.new_channel()
-        self.base_send = send
-        self._turn = asyncio.Lock()
-        self._disconnected = False
-        try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(self._take(self._from_layer))
-                await self._take(receive)
-        except BaseExceptionGroup as ended:
-            # StopConsumer is the client going away; any other error is raised as itself.
-            errors = [e for e in ended.exceptions if not isinstance(e, StopConsumer)]
-            if errors:
-                await self._clean_up_after_error()
-                raise errors[0] from None
-
-    async def _clean_up_after_error(self) -> None:
-        """A handler failed: the connection ends (the server closes it with 1011), and
-        what it counted and held is given back as if the client had gone away, not
-        left to expire."""
-        if not self._disconnected:
-            self._disconnected = True
-            await self.disconnect(1011)
-
-    async def websocket_disconnect(self, message):
-        self._disconnected = True
-        await super().websocket_disconnect(message)
-
-    async def _from_layer(self) -> dict:
-        return await self.channel_layer.receive(self.channel_name)
-
-    async def _take(self, source) -> None:
-        """Hand each message of ``source`` to its handler, one handler at a time;
-        ends with StopConsumer (the client went away) or the source's error."""
-        while True:
-            message = await source()
-            async with self._turn:
-                await self.dispatch(message)
-
-    async def dispatch(self, message):
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"no handler for message type {message['type']}")
-        await handler(message)
-
-
-class RoomConsumer(_Consumer):
+class RoomConsumer(LeanWebsocketConsumer):
     participant_id: str | None = None
+    # The protocol version this connection chose in hello (rooms/wire.py speaks it).
+    version: int | None = None
     # One connection is one participant: a second hello, also after a leave, is refused.
     said_hello = False
     # The limits this connection counts against (rooms/limits.py), released on disconnect.
@@ -203,6 +152,9 @@ class RoomConsumer(_Consumer):
         except p.ProtocolError as exc:
             await self._send(exc.reply())
             return
+        except RoomError as exc:
+            await self._send(wire.error(exc))
+            return
         await self._deliver(deliveries)
 
     async def _handle(self, message) -> list[services.Delivery]:
@@ -210,7 +162,8 @@ class RoomConsumer(_Consumer):
             await limits.still_here(self.address, self.room_key, self.channel_name)
             if self.participant_id:
                 await database_sync_to_async(services.touch)(participant_id=self.participant_id)
-            return [services.Delivery(self.channel_name, p.Pong(type="pong"))]
+            await self._send(p.Pong(type="pong"))
+            return []
         if isinstance(message, p.Hello):
             return await self._hello(message)
         if self.participant_id is None:
@@ -224,7 +177,7 @@ class RoomConsumer(_Consumer):
                         p.ErrorCode.TOO_MANY_KNOCKS, "too many knocks; try again in a minute"
                     )
                 return await call(services.knock)(
-                    participant_id=me, name=name, session=self.scope.get("session")
+                    participant_id=me, name=name, browser_session=self.scope.get("session")
                 )
             case p.Admit(id=target):
                 return await call(services.admit)(actor_id=me, target_id=target)
@@ -266,13 +219,13 @@ class RoomConsumer(_Consumer):
                 channel_name=self.channel_name,
                 resume=message.resume,
                 rejoin=message.rejoin,
-                version=version,
             )
         except BaseException:
             if counted:
                 await limits.exit_room(message.room, self.channel_name)
             raise
         self.said_hello = True
+        self.version = version
         self.room_key = message.room if counted else None
         self.participant_id = participant.id
         await self._join_account_group()
@@ -313,7 +266,10 @@ class RoomConsumer(_Consumer):
     async def _deliver(self, deliveries: list[services.Delivery]) -> None:
         for delivery in deliveries:
             if delivery.channel == self.channel_name and not delivery.group:
-                message = delivery.message
+                event = delivery.event
+                message = (
+                    None if event is None else wire.message(event, self.version or wire.LATEST)
+                )
                 self.relay_cache.saw(None if message is None else message.type, delivery.routes)
                 if message is not None:
                     self._saw_ice_servers(message.type)
@@ -333,7 +289,7 @@ class RoomConsumer(_Consumer):
         self.relay_cache.saw(event.get("kind"), event.get("routes"))
         self._saw_ice_servers(event.get("kind"))
         if event.get("text") is not None:
-            await self.send(text_data=event["text"])
+            await self.send(text_data=wire.pick(event["text"], event.get("older"), self.version))
         if event.get("close"):
             self.participant_id = None  # the service already took us out of the room
             self._stop_ice_renewal()
@@ -394,7 +350,7 @@ class RoomConsumer(_Consumer):
         await self.close()
 
 
-class WatchConsumer(_Consumer):
+class WatchConsumer(LeanWebsocketConsumer):
     """A logged-in counselor's view of all their waiting rooms (dashboard, room pages).
 
     Server to client only: ``watching`` on opening, then ``waiting-changed`` whenever
@@ -426,7 +382,7 @@ class WatchConsumer(_Consumer):
         self.account = services.account_group(user.pk)
         await self.channel_layer.group_add(self.account, self.channel_name)
         snapshot = await database_sync_to_async(services.watching)(user=user)
-        await self.send(text_data=p.encode(snapshot))
+        await self.send(text_data=p.encode(wire.message(snapshot, wire.LATEST)))
         await self._present(user.pk)
 
     async def _present(self, user_id) -> None:

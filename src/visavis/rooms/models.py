@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from visavis.rooms.protocol import Role, State
+from visavis.rooms.events import Role, State
 
 
 def new_participant_id() -> str:

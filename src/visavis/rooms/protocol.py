@@ -5,6 +5,10 @@ This module is the code-side truth; ``docs/protocol.md`` describes the same
 messages with examples, and a test feeds every example through :func:`parse_client`
 or :func:`parse_server`. Client messages are validated strictly (unknown fields
 are refused); nothing a client sends about identity or role is ever trusted.
+
+The room itself does not speak this protocol: its services return domain events
+(rooms/events.py) and raise domain errors (rooms/errors.py), and rooms/wire.py turns
+them into these messages, in the version each connection speaks.
 """
 
 from __future__ import annotations
@@ -24,12 +28,19 @@ from pydantic import (
     model_validator,
 )
 
+# The room's own words (rooms/events.py); the protocol sends their values.
+from visavis.rooms.events import Role, State
+
 # The protocol versions this server speaks. A client offers the versions it speaks in
 # ``hello``; :func:`choose_version` picks the highest both speak (docs/protocol.md,
-# *Handshake and version*). Group calls will add 2.
-SUPPORTED_VERSIONS: frozenset[int] = frozenset({1})
+# *Handshake and version*). Version 2 calls the host's list of waiting guests
+# ``waiting-room`` (version 1: ``lobby``, a word that also names the state before a
+# knock); nothing else differs. Pages loaded before an upgrade go on speaking 1.
+SUPPORTED_VERSIONS: frozenset[int] = frozenset({1, 2})
 # The version a client means when it sends the single ``version`` field of old pages.
 PROTOCOL_VERSION = 1
+# The newest version: what the channel layer carries between connections (rooms/wire.py).
+LATEST_VERSION = max(SUPPORTED_VERSIONS)
 # A client never needs to offer more versions than this.
 MAX_OFFERED_VERSIONS = 8
 
@@ -71,23 +82,7 @@ class ErrorCode(StrEnum):
     TOO_MANY_CONNECTIONS = "too-many-connections"
 
 
-class Role(StrEnum):
-    HOST = "host"
-    GUEST = "guest"
-
-
-class State(StrEnum):
-    """Where a participant stands. ``lobby``: connected, not yet knocked."""
-
-    LOBBY = "lobby"
-    WAITING = "waiting"
-    ADMITTED = "admitted"
-    DENIED = "denied"
-    LEFT = "left"
-    REMOVED = "removed"
-
-
-class _Message(BaseModel):
+class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -100,7 +95,7 @@ OfferedVersions = Annotated[
 ResumeToken = Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-class Hello(_Message):
+class Hello(Message):
     """Open (or, with ``resume``, reopen) this connection's place in a room.
 
     The client gives the protocol versions it speaks in ``versions``; pages from before
@@ -128,7 +123,7 @@ class Hello(_Message):
         return self.versions if self.versions is not None else [self.version]
 
 
-class Knock(_Message):
+class Knock(Message):
     type: Literal["knock"]
     name: DisplayName
 
@@ -139,7 +134,7 @@ class Knock(_Message):
         return self
 
 
-class Admit(_Message):
+class Admit(Message):
     type: Literal["admit"]
     id: ParticipantId
 
@@ -154,7 +149,7 @@ NOTE_MAX = 200
 ShortText = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=NOTE_MAX)]
 
 
-class Deny(_Message):
+class Deny(Message):
     """Turn a waiting guest away, optionally with a short message shown to them."""
 
     type: Literal["deny"]
@@ -162,56 +157,56 @@ class Deny(_Message):
     message: ShortText | None = None
 
 
-class SendBack(_Message):
+class SendBack(Message):
     """Move a guest in the call back to the waiting room."""
 
     type: Literal["send-back"]
     id: ParticipantId
 
 
-class Remove(_Message):
+class Remove(Message):
     """Take a guest (waiting or in the call) out of the room for good."""
 
     type: Literal["remove"]
     id: ParticipantId
 
 
-class Lock(_Message):
+class Lock(Message):
     """No more knocks; guests already waiting stay."""
 
     type: Literal["lock"]
 
 
-class Unlock(_Message):
+class Unlock(Message):
     type: Literal["unlock"]
 
 
-class End(_Message):
+class End(Message):
     """End the session for everyone in the room, the host included."""
 
     type: Literal["end"]
 
 
-class SetNote(_Message):
+class SetNote(Message):
     """A short note to the guests waiting, e.g. "I'll be 5 minutes late"; "" clears it."""
 
     type: Literal["note"]
     text: Annotated[str, BeforeValidator(_strip_text), Field(max_length=NOTE_MAX)]
 
 
-class SessionDescription(_Message):
+class SessionDescription(Message):
     type: Literal["offer", "answer", "rollback"]
     sdp: Annotated[str, Field(max_length=60000)] = ""
 
 
-class IceCandidate(_Message):
+class IceCandidate(Message):
     candidate: Annotated[str, Field(max_length=1000)]
     sdpMid: Annotated[str, Field(max_length=64)] | None = None
     sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None
     usernameFragment: Annotated[str, Field(max_length=256)] | None = None
 
 
-class SignalData(_Message):
+class SignalData(Message):
     """Exactly one of a session description or an ICE candidate, opaque to the server."""
 
     description: SessionDescription | None = None
@@ -224,17 +219,17 @@ class SignalData(_Message):
         return self
 
 
-class SignalOut(_Message):
+class SignalOut(Message):
     type: Literal["signal"]
     to: ParticipantId
     data: SignalData
 
 
-class Leave(_Message):
+class Leave(Message):
     type: Literal["leave"]
 
 
-class Ping(_Message):
+class Ping(Message):
     type: Literal["ping"]
 
 
@@ -258,18 +253,18 @@ ClientMessage = Annotated[
 # --- server to client ---------------------------------------------------------------------
 
 
-class Peer(_Message):
+class Peer(Message):
     id: ParticipantId
     name: str
     role: Role
 
 
-class WaitingGuest(_Message):
+class WaitingGuest(Message):
     id: ParticipantId
     name: str
 
 
-class IceServer(_Message):
+class IceServer(Message):
     """One entry of RTCConfiguration.iceServers, credentials short-lived."""
 
     urls: list[str]
@@ -277,7 +272,7 @@ class IceServer(_Message):
     credential: str | None = None
 
 
-class Welcome(_Message):
+class Welcome(Message):
     type: Literal["welcome"]
     version: int
     id: ParticipantId
@@ -291,7 +286,7 @@ class Welcome(_Message):
     ice_transport_policy: Literal["all", "relay"] = "all"
 
 
-class IceServers(_Message):
+class IceServers(Message):
     """To the host and to admitted guests only: STUN/TURN servers with TURN credentials
     that expire at ``expires_at``, sent on entering the call and again before they expire
     for as long as the participant stays in it (docs/protocol.md, *ice-servers*)."""
@@ -302,7 +297,7 @@ class IceServers(_Message):
     expires_at: datetime | None = None
 
 
-class Waiting(_Message):
+class Waiting(Message):
     """To a guest: the knock arrived. Sent again whenever what it says changes."""
 
     type: Literal["waiting"]
@@ -313,63 +308,72 @@ class Waiting(_Message):
     call_full: bool = False
 
 
-class Lobby(_Message):
-    """To the host: everyone now waiting, oldest knock first (the whole list, every time)."""
+class WaitingRoom(Message):
+    """To the host: everyone now waiting, oldest knock first (the whole list, every time).
+    Version 2 and later; version 1 calls it :class:`Lobby`."""
+
+    type: Literal["waiting-room"]
+    waiting: list[WaitingGuest]
+
+
+class Lobby(Message):
+    """Version 1's name for :class:`WaitingRoom`: the same list under the type ``lobby``,
+    for pages loaded before the server spoke version 2."""
 
     type: Literal["lobby"]
     waiting: list[WaitingGuest]
 
 
-class Admitted(_Message):
+class Admitted(Message):
     """To the participant who entered the call: who is already in it."""
 
     type: Literal["admitted"]
     peers: list[Peer]
 
 
-class Joined(_Message):
+class Joined(Message):
     type: Literal["joined"]
     peer: Peer
 
 
-class Left(_Message):
+class Left(Message):
     type: Literal["left"]
     id: ParticipantId
 
 
-class Denied(_Message):
+class Denied(Message):
     """To a waiting guest the host turned away, with the host's message if one was given."""
 
     type: Literal["denied"]
     message: str | None = None
 
 
-class SentBack(_Message):
+class SentBack(Message):
     """To a guest: the host moved you from the call back to the waiting room."""
 
     type: Literal["sent-back"]
 
 
-class Removed(_Message):
+class Removed(Message):
     """To a guest: the host took you out of the room. The connection closes."""
 
     type: Literal["removed"]
 
 
-class Ended(_Message):
+class Ended(Message):
     """To everyone in the room: the host ended the session. The connection closes."""
 
     type: Literal["ended"]
 
 
-class Note(_Message):
+class Note(Message):
     """To waiting guests: the host's current note; "" when there is none any more."""
 
     type: Literal["note"]
     text: str
 
 
-class Status(_Message):
+class Status(Message):
     """To the host: the room's own state, sent on entering and whenever it changes."""
 
     type: Literal["status"]
@@ -379,7 +383,7 @@ class Status(_Message):
     started_at: datetime | None = None
 
 
-class WaitingRoom(_Message):
+class WatchedRoom(Message):
     """One of the counselor's rooms with the guests now waiting in it (watch connection)."""
 
     appointment: str
@@ -388,40 +392,40 @@ class WaitingRoom(_Message):
     waiting: list[WaitingGuest]
 
 
-class Watching(_Message):
+class Watching(Message):
     """To a watch connection on opening: every room of the counselor where someone waits."""
 
     type: Literal["watching"]
-    rooms: list[WaitingRoom]
+    rooms: list[WatchedRoom]
 
 
-class WaitingChanged(_Message):
+class WaitingChanged(Message):
     """To a watch connection: who waits in one room now (the whole list; may be empty)."""
 
     type: Literal["waiting-changed"]
-    room: WaitingRoom
+    room: WatchedRoom
 
 
-class LinkClosed(_Message):
+class LinkClosed(Message):
     """To a guest who had not been let in yet: the counselor revoked the link or cancelled
     the appointment. The connection closes."""
 
     type: Literal["link-closed"]
 
 
-class LoggedOut(_Message):
+class LoggedOut(Message):
     """To a counselor's connection: they logged out everywhere. The connection closes."""
 
     type: Literal["logged-out"]
 
 
-class Replaced(_Message):
+class Replaced(Message):
     """To a host connection: the same counselor opened the room elsewhere and took over."""
 
     type: Literal["replaced"]
 
 
-class SignalIn(_Message):
+class SignalIn(Message):
     type: Literal["signal"]
     from_: ParticipantId = Field(alias="from")
     data: SignalData
@@ -429,11 +433,11 @@ class SignalIn(_Message):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Pong(_Message):
+class Pong(Message):
     type: Literal["pong"]
 
 
-class Error(_Message):
+class Error(Message):
     type: Literal["error"]
     code: ErrorCode
     message: str
@@ -444,6 +448,7 @@ class Error(_Message):
 ServerMessage = Annotated[
     Welcome
     | Waiting
+    | WaitingRoom
     | Lobby
     | Admitted
     | Joined
@@ -489,9 +494,11 @@ def negotiate(hello: Hello) -> int:
     version = choose_version(hello.offered)
     if version is None:
         speaks = sorted(SUPPORTED_VERSIONS)
+        which = " and ".join(map(str, speaks))
         raise ProtocolError(
             ErrorCode.VERSION,
-            f"this server speaks version {', '.join(map(str, speaks))}; reload the page",
+            f"this server speaks version{'s' if len(speaks) > 1 else ''} {which}; "
+            "reload the page",
             versions=speaks,
         )
     return version
@@ -531,5 +538,5 @@ def parse_server(text: str):
     return _server.validate_json(text)
 
 
-def encode(message: _Message) -> str:
+def encode(message: Message) -> str:
     return message.model_dump_json(by_alias=True, exclude_none=True)

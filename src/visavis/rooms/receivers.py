@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import receiver
 
-from visavis.accounts.signals import sessions_ended
+from visavis.accounts.signals import logged_out_everywhere
 from visavis.appointments.signals import guest_entry_closed
 from visavis.rooms import services
 from visavis.rooms.consumer import deliver_elsewhere
@@ -33,10 +33,10 @@ def close_guest_entry(sender, *, appointment_id, **kwargs) -> None:
     send_after_commit(services.close_guest_entry(appointment_id=appointment_id))
 
 
-@receiver(sessions_ended)
+@receiver(logged_out_everywhere)
 def log_out_connections(sender, *, user_id, **kwargs) -> None:
     """Close every room and watch connection of the account, in every process: its
-    sessions were just ended ("log out everywhere")."""
+    browser sessions were just ended ("log out everywhere")."""
     layer = get_channel_layer()
     async_to_sync(layer.group_send)(
         services.account_group(user_id), {"type": "account.logged_out"}

@@ -14,8 +14,9 @@ arrive — the moments in which a relay through the database could race a depart
 
 from __future__ import annotations
 
-# Server messages that change neither who is in the call nor where they are connected.
-UNCHANGED_BY = frozenset({"signal", "pong", "error", "lobby", "note", "status"})
+# Server messages that change neither who is in the call nor where they are connected
+# ("lobby": version 1's name for "waiting-room").
+UNCHANGED_BY = frozenset({"signal", "pong", "error", "waiting-room", "lobby", "note", "status"})
 
 
 class RelayCache:

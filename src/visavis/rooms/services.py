@@ -2,15 +2,16 @@
 
 Each function runs in one database transaction that locks the appointment row, so
 two processes acting on the same room are serialised by the database, not by
-memory. Functions return the deliveries the change causes; the consumer only
-sends them. They raise :class:`~visavis.rooms.protocol.ProtocolError` for
-anything a client may not do, and never change state when they raise.
+memory. Functions return the deliveries the change causes: domain events
+(rooms/events.py) for connections, which the consumer turns into protocol messages
+(rooms/wire.py) and sends once the transaction has committed. They raise
+:class:`~visavis.rooms.errors.RoomError` for anything a participant may not do, and
+never change state when they raise. Nothing here speaks the wire protocol.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,13 +26,14 @@ from visavis.appointments import links
 from visavis.appointments.models import Appointment
 from visavis.appointments.services import find_by_room_token
 from visavis.entry.door import EntryRefused, check_guest_entry
-from visavis.rooms import protocol as p
-from visavis.rooms import turn
+from visavis.rooms import events, turn
+from visavis.rooms.errors import Reason, RoomError
+from visavis.rooms.events import Role, State
 from visavis.rooms.limits import CLIENT_PING_SECONDS
 from visavis.rooms.models import Participant, RoomState
 from visavis.rooms.signals import call_started
 
-ACTIVE_STATES = (p.State.LOBBY, p.State.WAITING, p.State.ADMITTED)
+ACTIVE_STATES = (State.LOBBY, State.WAITING, State.ADMITTED)
 # A connection silent for this much longer than the resume grace period (three missed
 # pings) belongs to a process that died without saying so.
 HEARTBEAT_SLACK = timedelta(seconds=3 * CLIENT_PING_SECONDS)
@@ -39,7 +41,7 @@ HEARTBEAT_SLACK = timedelta(seconds=3 * CLIENT_PING_SECONDS)
 
 @dataclass(frozen=True)
 class Delivery:
-    """Send ``message`` to the connection at ``channel``; then close it if ``close``.
+    """Tell the connection at ``channel`` about ``event``; then close it if ``close``.
 
     With ``group``, ``channel`` names a channel-layer group instead (a counselor's watch
     connections, see :func:`watch_group`), reached in whatever process they are served.
@@ -48,10 +50,10 @@ class Delivery:
     channel: str
     # None: nothing for the client; the connection only forgets what it knew of its
     # call's members (rooms/relaycache.py), because one of them moved to a new connection.
-    message: p._Message | None
+    event: events.Event | None
     close: bool = False
     group: bool = False
-    # With ``admitted`` and ``joined``: the channels of the call's members the message
+    # With ``Admitted`` and ``Joined``: the channels of the call's members the event
     # names, for the receiving connection's relay cache (rooms/relaycache.py), never sent on.
     routes: dict[str, str] | None = None
 
@@ -88,24 +90,28 @@ def _participant(participant_id: str) -> Participant:
     try:
         return Participant.objects.select_related("appointment").get(pk=participant_id)
     except Participant.DoesNotExist:
-        raise p.ProtocolError(p.ErrorCode.BAD_STATE, "not in a room") from None
+        raise RoomError(Reason.BAD_STATE, "not in a room") from None
 
 
 def _admitted(appointment_id, *, exclude: str | None = None) -> list[Participant]:
-    qs = Participant.objects.filter(appointment_id=appointment_id, state=p.State.ADMITTED)
+    qs = Participant.objects.filter(appointment_id=appointment_id, state=State.ADMITTED)
     if exclude:
         qs = qs.exclude(pk=exclude)
     return list(qs.order_by("created_at"))
 
 
-def _as_peer(participant: Participant) -> p.Peer:
-    return p.Peer(id=participant.id, name=participant.name, role=participant.role)
+def _as_peer(participant: Participant) -> events.Peer:
+    return events.Peer(id=participant.id, name=participant.name, role=Role(participant.role))
+
+
+def _as_waiting(guests: list[Participant]) -> list[events.WaitingGuest]:
+    return [events.WaitingGuest(id=g.id, name=g.name) for g in guests]
 
 
 def _hosts(appointment_id) -> list[Participant]:
     return list(
         Participant.objects.filter(
-            appointment_id=appointment_id, role=p.Role.HOST, state=p.State.ADMITTED
+            appointment_id=appointment_id, role=Role.HOST, state=State.ADMITTED
         )
     )
 
@@ -113,7 +119,7 @@ def _hosts(appointment_id) -> list[Participant]:
 def _waiting(appointment_id) -> list[Participant]:
     return list(
         Participant.objects.filter(
-            appointment_id=appointment_id, state=p.State.WAITING
+            appointment_id=appointment_id, state=State.WAITING
         ).order_by("knocked_at")
     )
 
@@ -137,57 +143,53 @@ def counselor_watching(user_id) -> bool:
 
 def _counselor_present(appointment_id, owner_id) -> bool:
     host_here = Participant.objects.filter(
-        appointment_id=appointment_id, role=p.Role.HOST, state=p.State.ADMITTED,
+        appointment_id=appointment_id, role=Role.HOST, state=State.ADMITTED,
         disconnected_at__isnull=True,
     ).exists()
     return host_here or counselor_watching(owner_id)
 
 
-def _waiting_message(appointment_id, *, call_full: bool = False) -> p.Waiting:
+def _waiting_event(appointment_id, *, call_full: bool = False) -> events.Waiting:
     owner_id = Appointment.objects.filter(pk=appointment_id).values_list(
         "owner_id", flat=True
     ).first()
-    return p.Waiting(
-        type="waiting",
-        counselor_present=_counselor_present(appointment_id, owner_id),
-        call_full=call_full,
+    return events.Waiting(
+        counselor_present=_counselor_present(appointment_id, owner_id), call_full=call_full
     )
 
 
 def _waiting_update(appointment_id) -> list[Delivery]:
-    message = _waiting_message(appointment_id)
-    return [Delivery(w.channel_name, message) for w in _waiting(appointment_id)]
+    event = _waiting_event(appointment_id)
+    return [Delivery(w.channel_name, event) for w in _waiting(appointment_id)]
 
 
 def counselor_arrived(*, user_id) -> list[Delivery]:
     """The counselor opened a watch connection or entered a room: every guest waiting in
     their rooms learns that they have been seen."""
     waiting = Participant.objects.filter(
-        appointment__owner_id=user_id, state=p.State.WAITING
+        appointment__owner_id=user_id, state=State.WAITING
     ).values_list("channel_name", flat=True)
-    message = p.Waiting(type="waiting", counselor_present=True)
-    return [Delivery(channel, message) for channel in waiting]
+    event = events.Waiting(counselor_present=True)
+    return [Delivery(channel, event) for channel in waiting]
 
 
-def _waiting_room(appointment: Appointment, waiting: list[Participant]) -> p.WaitingRoom:
-    return p.WaitingRoom(
+def _watched_room(appointment: Appointment, waiting: list[Participant]) -> events.WatchedRoom:
+    return events.WatchedRoom(
         appointment=str(appointment.pk),
         title=appointment.title,
         url=links.host_path(appointment),
-        waiting=[p.WaitingGuest(id=w.id, name=w.name) for w in waiting],
+        waiting=_as_waiting(waiting),
     )
 
 
-def _lobby_for_hosts(appointment_id) -> list[Delivery]:
+def _waiting_room_for_hosts(appointment_id) -> list[Delivery]:
     """The waiting room to the host in the room, and to the owner's watch connections
     (wherever the counselor is: dashboard, another appointment's room)."""
     waiting = _waiting(appointment_id)
-    message = p.Lobby(type="lobby", waiting=[p.WaitingGuest(id=w.id, name=w.name) for w in waiting])
-    deliveries = [Delivery(h.channel_name, message) for h in _hosts(appointment_id)]
+    event = events.WaitingRoom(waiting=_as_waiting(waiting))
+    deliveries = [Delivery(h.channel_name, event) for h in _hosts(appointment_id)]
     appointment = Appointment.objects.only("title", "owner_id").get(pk=appointment_id)
-    changed = p.WaitingChanged(
-        type="waiting-changed", room=_waiting_room(appointment, waiting)
-    )
+    changed = events.WaitingChanged(room=_watched_room(appointment, waiting))
     deliveries.append(Delivery(watch_group(appointment.owner_id), changed, group=True))
     return deliveries
 
@@ -201,55 +203,54 @@ def _room_state(appointment_id) -> RoomState:
 def _status_for_hosts(appointment_id, state: RoomState | None = None) -> list[Delivery]:
     state = state or _room_state(appointment_id)
     appointment = Appointment.objects.only("start", "duration_minutes").get(pk=appointment_id)
-    message = p.Status(
-        type="status",
+    event = events.Status(
         locked=state.locked,
         note=state.note,
         ends_at=appointment.end,
         started_at=state.call_started_at,
     )
-    return [Delivery(h.channel_name, message) for h in _hosts(appointment_id)]
+    return [Delivery(h.channel_name, event) for h in _hosts(appointment_id)]
 
 
 def _note_to_waiting(appointment_id, text: str) -> list[Delivery]:
-    note = p.Note(type="note", text=text)
+    note = events.Note(text=text)
     return [Delivery(w.channel_name, note) for w in _waiting(appointment_id)]
 
 
 def _enter_call(participant: Participant) -> list[Delivery]:
     """Mark ``participant`` admitted and tell them and everyone in the call."""
     others = _admitted(participant.appointment_id, exclude=participant.id)
-    participant.state = p.State.ADMITTED
+    participant.state = State.ADMITTED
     participant.save(update_fields=["state"])
     deliveries = [
         *_ice_servers(participant),
         Delivery(
             participant.channel_name,
-            p.Admitted(type="admitted", peers=[_as_peer(o) for o in others]),
+            events.Admitted(peers=[_as_peer(o) for o in others]),
             routes={o.id: o.channel_name for o in others},
         )
     ]
-    joined = p.Joined(type="joined", peer=_as_peer(participant))
+    joined = events.Joined(peer=_as_peer(participant))
     route = {participant.id: participant.channel_name}
     deliveries += [Delivery(o.channel_name, joined, routes=route) for o in others]
     return deliveries
 
 
-def _depart(participant: Participant, final_state: p.State) -> list[Delivery]:
+def _depart(participant: Participant, final_state: State) -> list[Delivery]:
     """Take ``participant`` out of the room and tell whoever needs to know."""
     was = participant.state
     participant.state = final_state
     participant.save(update_fields=["state"])
     deliveries: list[Delivery] = []
-    if was == p.State.ADMITTED:
-        left = p.Left(type="left", id=participant.id)
+    if was == State.ADMITTED:
+        left = events.Left(participant_id=participant.id)
         remaining = _admitted(participant.appointment_id)
         deliveries += [Delivery(o.channel_name, left) for o in remaining]
         if len(remaining) == max_participants() - 1:
             # The call was full: whoever waits is no longer told that it is.
             deliveries += _waiting_update(participant.appointment_id)
-    if was == p.State.WAITING:
-        deliveries += _lobby_for_hosts(participant.appointment_id)
+    if was == State.WAITING:
+        deliveries += _waiting_room_for_hosts(participant.appointment_id)
     return deliveries
 
 
@@ -263,10 +264,9 @@ def _ice_servers(participant: Participant) -> list[Delivery]:
     expires_at = None
     if turn.relays_configured():
         expires_at = timezone.now() + timedelta(seconds=settings.VISAVIS["TURN_CREDENTIAL_TTL"])
-    return [Delivery(participant.channel_name, p.IceServers(
-        type="ice-servers",
-        ice_servers=servers,
-        ice_transport_policy=settings.VISAVIS["ICE_TRANSPORT_POLICY"],
+    return [Delivery(participant.channel_name, events.IceServers(
+        servers=servers,
+        transport_policy=settings.VISAVIS["ICE_TRANSPORT_POLICY"],
         expires_at=expires_at,
     ))]
 
@@ -276,34 +276,30 @@ def renew_ice(*, participant_id: str, channel_name: str) -> list[Delivery]:
     the call on this connection; nothing once they were sent back, denied, removed, left
     or the session ended."""
     participant = Participant.objects.filter(
-        pk=participant_id, channel_name=channel_name, state=p.State.ADMITTED
+        pk=participant_id, channel_name=channel_name, state=State.ADMITTED
     ).first()
     return [] if participant is None else _ice_servers(participant)
 
 
-def _welcome(participant: Participant, *, resumed: bool, version: int) -> p.Welcome:
-    """A welcome with a fresh resume token; the token's hash is saved on the participant.
-    ``version`` is the protocol version chosen for this connection (protocol.negotiate)."""
+def _welcome(participant: Participant, *, resumed: bool) -> events.Welcome:
+    """A welcome with a fresh resume token; the token's hash is saved on the participant."""
     token = secrets.token_urlsafe(32)
     participant.resume_hash = _hash(token)
     participant.save(update_fields=["resume_hash"])
-    return p.Welcome(
-        type="welcome",
-        version=version,
-        id=participant.id,
-        role=participant.role,
-        state=p.State.ADMITTED if participant.role == p.Role.HOST else participant.state,
+    return events.Welcome(
+        participant_id=participant.id,
+        role=Role(participant.role),
+        state=State.ADMITTED if participant.role == Role.HOST else State(participant.state),
         max_participants=max_participants(),
-        resume=token,
+        resume_token=token,
         resumed=resumed,
-        resume_grace=int(resume_grace().total_seconds()),
+        resume_grace_seconds=int(resume_grace().total_seconds()),
         ice_transport_policy=settings.VISAVIS["ICE_TRANSPORT_POLICY"],
     )
 
 
 def _resume(
-    appointment: Appointment, token: str, channel_name: str, *, rejoin: bool = False,
-    version: int = p.PROTOCOL_VERSION,
+    appointment: Appointment, token: str, channel_name: str, *, rejoin: bool = False
 ) -> tuple[Participant, list[Delivery]] | None:
     """Put a participant whose connection dropped back in its place, or return None.
 
@@ -319,17 +315,17 @@ def _resume(
     if participant.disconnected_at is None and participant.channel_name != channel_name:
         # The old connection still looks alive (its drop is not noticed yet): this one
         # takes over, the old one is told and closed so that it cannot act any more.
-        replaced = p.Replaced(type="replaced")
+        replaced = events.Replaced()
         deliveries.append(Delivery(participant.channel_name, replaced, close=True))
     participant.channel_name = channel_name
     participant.disconnected_at = None
     participant.last_seen = timezone.now()
     participant.save(update_fields=["channel_name", "disconnected_at", "last_seen"])
-    in_call = participant.state == p.State.ADMITTED
+    in_call = participant.state == State.ADMITTED
     others = _admitted(appointment.pk, exclude=participant.id) if in_call else []
     if in_call and rejoin:
-        left = p.Left(type="left", id=participant.id)
-        joined = p.Joined(type="joined", peer=_as_peer(participant))
+        left = events.Left(participant_id=participant.id)
+        joined = events.Joined(peer=_as_peer(participant))
         route = {participant.id: channel_name}
         for o in others:
             deliveries += [
@@ -340,22 +336,22 @@ def _resume(
         # The others relay to this participant's new connection from now on (told first,
         # so that they know before anything this connection sends reaches them).
         deliveries += [Delivery(o.channel_name, None) for o in others]
-    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=True, version=version)))
+    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=True)))
     # Whatever happened meanwhile: who is in the call now, or that the knock still stands.
     if in_call:
         peers = [_as_peer(o) for o in others]
         deliveries += _ice_servers(participant)
         deliveries.append(Delivery(
-            channel_name, p.Admitted(type="admitted", peers=peers),
+            channel_name, events.Admitted(peers=peers),
             routes={o.id: o.channel_name for o in others},
         ))
-    elif participant.state == p.State.WAITING:
-        deliveries.append(Delivery(channel_name, _waiting_message(appointment.pk)))
+    elif participant.state == State.WAITING:
+        deliveries.append(Delivery(channel_name, _waiting_event(appointment.pk)))
         note = _room_state(appointment.pk).note
         if note:
-            deliveries.append(Delivery(channel_name, p.Note(type="note", text=note)))
-    if participant.role == p.Role.HOST:
-        deliveries += _lobby_for_hosts(appointment.pk)
+            deliveries.append(Delivery(channel_name, events.Note(text=note)))
+    if participant.role == Role.HOST:
+        deliveries += _waiting_room_for_hosts(appointment.pk)
         deliveries += _status_for_hosts(appointment.pk)
     return participant, deliveries
 
@@ -379,16 +375,16 @@ def _leave_room(participant: Participant) -> list[Delivery]:
     """Take ``participant`` out as having left. A guest who never knocked leaves nothing
     behind: their row is deleted (one connection opened and closed in a loop must not
     fill the database)."""
-    if participant.role == p.Role.GUEST and participant.state == p.State.LOBBY:
+    if participant.role == Role.GUEST and participant.state == State.LOBBY:
         participant.delete()
         return []
-    return _depart(participant, p.State.LEFT)
+    return _depart(participant, State.LEFT)
 
 
 @transaction.atomic
 def join(
     *, room_token: str, user, channel_name: str, resume: str | None = None,
-    rejoin: bool = False, version: int = p.PROTOCOL_VERSION,
+    rejoin: bool = False,
 ) -> tuple[Participant, list[Delivery]]:
     """Open a participant for a connection that said hello to ``room_token``.
 
@@ -401,35 +397,35 @@ def join(
     """
     appointment = find_by_room_token(room_token)
     if appointment is None:
-        raise p.ProtocolError(p.ErrorCode.UNKNOWN_ROOM, "this room link is not valid")
+        raise RoomError(Reason.UNKNOWN_ROOM, "this room link is not valid")
     appointment = _lock_room(appointment.pk)
     deliveries = _expire_stale(appointment.pk)
     if resume:
-        resumed = _resume(appointment, resume, channel_name, rejoin=rejoin, version=version)
+        resumed = _resume(appointment, resume, channel_name, rejoin=rejoin)
         if resumed is not None:
             participant, more = resumed
             return participant, deliveries + more
     is_host = bool(user and user.is_authenticated and user.pk == appointment.owner_id)
     participant = Participant(
         appointment=appointment,
-        role=p.Role.HOST if is_host else p.Role.GUEST,
-        state=p.State.LOBBY,
+        role=Role.HOST if is_host else Role.GUEST,
+        state=State.LOBBY,
         # Clients see the name the counselor chose (or a neutral one), never the login.
         name=display_name(user, language=appointment.language)[:60] if is_host else "",
         user=user if is_host else None,
         channel_name=channel_name,
     )
     participant.save()
-    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=False, version=version)))
+    deliveries.append(Delivery(channel_name, _welcome(participant, resumed=False)))
     if is_host:
         earlier = Participant.objects.filter(
-            appointment=appointment, role=p.Role.HOST, state__in=ACTIVE_STATES
+            appointment=appointment, role=Role.HOST, state__in=ACTIVE_STATES
         ).exclude(pk=participant.pk)
         for old in earlier:
-            deliveries.append(Delivery(old.channel_name, p.Replaced(type="replaced"), close=True))
-            deliveries += _depart(old, p.State.LEFT)
+            deliveries.append(Delivery(old.channel_name, events.Replaced(), close=True))
+            deliveries += _depart(old, State.LEFT)
         deliveries += _enter_call(participant)
-        deliveries += _lobby_for_hosts(appointment.pk)
+        deliveries += _waiting_room_for_hosts(appointment.pk)
         state = _room_state(appointment.pk)
         if state.ended_at is not None:
             state.ended_at = None
@@ -439,21 +435,22 @@ def join(
 
 
 @transaction.atomic
-def knock(*, participant_id: str, name: str, session=None) -> list[Delivery]:
-    """A guest in the lobby asks to be let in. ``session`` is the guest's Django session
-    (from the WebSocket scope), which tells whether they entered the appointment's PIN."""
+def knock(*, participant_id: str, name: str, browser_session=None) -> list[Delivery]:
+    """A guest in the lobby asks to be let in. ``browser_session`` is the guest's Django
+    session (from the WebSocket scope), which tells whether they entered the appointment's
+    PIN and confirmed the privacy notice."""
     participant = _participant(participant_id)
     room = _lock_room(participant.appointment_id)
     participant.refresh_from_db()
-    if participant.role != p.Role.GUEST or participant.state != p.State.LOBBY:
-        raise p.ProtocolError(p.ErrorCode.BAD_STATE, "only a guest in the lobby can knock")
-    _check_guest_may_knock(room, session)
+    if participant.role != Role.GUEST or participant.state != State.LOBBY:
+        raise RoomError(Reason.BAD_STATE, "only a guest in the lobby can knock")
+    _check_guest_may_knock(room, browser_session)
     state = _room_state(room.pk)
     if state.ended_at is not None:
-        raise p.ProtocolError(p.ErrorCode.SESSION_ENDED, "the session has ended")
+        raise RoomError(Reason.SESSION_ENDED, "the session has ended")
     if state.locked:
-        raise p.ProtocolError(p.ErrorCode.ROOM_LOCKED, "the room is locked")
-    participant.state = p.State.WAITING
+        raise RoomError(Reason.ROOM_LOCKED, "the room is locked")
+    participant.state = State.WAITING
     participant.name = name.strip()
     participant.knocked_at = timezone.now()
     participant.save(update_fields=["state", "name", "knocked_at"])
@@ -461,13 +458,13 @@ def knock(*, participant_id: str, name: str, session=None) -> list[Delivery]:
     deliveries = [
         Delivery(
             participant.channel_name,
-            _waiting_message(participant.appointment_id, call_full=full),
+            _waiting_event(participant.appointment_id, call_full=full),
         )
     ]
     if state.note:
         # The latest note holds for everyone who waits, also those who knock after it.
-        deliveries.append(Delivery(participant.channel_name, p.Note(type="note", text=state.note)))
-    return deliveries + _lobby_for_hosts(participant.appointment_id)
+        deliveries.append(Delivery(participant.channel_name, events.Note(text=state.note)))
+    return deliveries + _waiting_room_for_hosts(participant.appointment_id)
 
 
 def _check_guest_may_knock(appointment: Appointment, session) -> None:
@@ -477,7 +474,7 @@ def _check_guest_may_knock(appointment: Appointment, session) -> None:
     try:
         check_guest_entry(appointment=appointment, session=session)
     except EntryRefused as exc:
-        raise p.ProtocolError(p.ErrorCode.NOT_ALLOWED, str(exc)) from None
+        raise RoomError(Reason.NOT_ALLOWED, str(exc)) from None
 
 
 def _host(actor_id: str) -> Participant:
@@ -485,27 +482,27 @@ def _host(actor_id: str) -> Participant:
     actor = _participant(actor_id)
     _lock_room(actor.appointment_id)
     actor.refresh_from_db()
-    if actor.role != p.Role.HOST or actor.state != p.State.ADMITTED:
-        raise p.ProtocolError(p.ErrorCode.NOT_ALLOWED, "only the host may do this")
+    if actor.role != Role.HOST or actor.state != State.ADMITTED:
+        raise RoomError(Reason.NOT_ALLOWED, "only the host may do this")
     return actor
 
 
 _WHERE = {
-    (p.State.WAITING,): "nobody with this id is waiting in this room",
-    (p.State.ADMITTED,): "no guest with this id is in the call",
-    (p.State.WAITING, p.State.ADMITTED): "no guest with this id is waiting or in the call",
+    (State.WAITING,): "nobody with this id is waiting in this room",
+    (State.ADMITTED,): "no guest with this id is in the call",
+    (State.WAITING, State.ADMITTED): "no guest with this id is waiting or in the call",
 }
 
 
 def _host_and_target(
-    actor_id: str, target_id: str, states: tuple = (p.State.WAITING,)
+    actor_id: str, target_id: str, states: tuple = (State.WAITING,)
 ) -> tuple[Participant, Participant]:
     actor = _host(actor_id)
     target = Participant.objects.filter(
-        pk=target_id, appointment_id=actor.appointment_id, role=p.Role.GUEST, state__in=states
+        pk=target_id, appointment_id=actor.appointment_id, role=Role.GUEST, state__in=states
     ).first()
     if target is None:
-        raise p.ProtocolError(p.ErrorCode.NO_SUCH_PARTICIPANT, _WHERE[states])
+        raise RoomError(Reason.NO_SUCH_PARTICIPANT, _WHERE[states])
     return actor, target
 
 
@@ -515,16 +512,16 @@ def admit(*, actor_id: str, target_id: str) -> list[Delivery]:
     in_call = len(_admitted(actor.appointment_id))
     if in_call >= max_participants():
         # Nothing changes; the host is told why, and the guest why they still wait.
-        full = p.ProtocolError(
-            p.ErrorCode.ROOM_FULL, f"the call has its maximum of {max_participants()} people"
+        full = events.Refused(
+            Reason.ROOM_FULL, f"the call has its maximum of {max_participants()} people"
         )
         return [
-            Delivery(actor.channel_name, full.reply()),
+            Delivery(actor.channel_name, full),
             Delivery(
-                target.channel_name, _waiting_message(actor.appointment_id, call_full=True)
+                target.channel_name, _waiting_event(actor.appointment_id, call_full=True)
             ),
         ]
-    deliveries = _enter_call(target) + _lobby_for_hosts(actor.appointment_id)
+    deliveries = _enter_call(target) + _waiting_room_for_hosts(actor.appointment_id)
     if in_call == 1:  # only the host so far: this admit starts a call (for /metrics)
         call_started.send(sender=Participant, appointment_id=actor.appointment_id)
         state = _room_state(actor.appointment_id)
@@ -542,8 +539,8 @@ def admit(*, actor_id: str, target_id: str) -> list[Delivery]:
 @transaction.atomic
 def deny(*, actor_id: str, target_id: str, message: str | None = None) -> list[Delivery]:
     _actor, target = _host_and_target(actor_id, target_id)
-    denied = Delivery(target.channel_name, p.Denied(type="denied", message=message), close=True)
-    return [denied, *_depart(target, p.State.DENIED)]
+    denied = Delivery(target.channel_name, events.Denied(message=message), close=True)
+    return [denied, *_depart(target, State.DENIED)]
 
 
 @transaction.atomic
@@ -551,14 +548,14 @@ def send_back(*, actor_id: str, target_id: str) -> list[Delivery]:
     """Move a guest from the call back to the waiting room: the others in the call see
     them leave, the host sees them waiting (at the end of the queue), and they may be
     admitted again."""
-    actor, target = _host_and_target(actor_id, target_id, states=(p.State.ADMITTED,))
-    target.state = p.State.WAITING
+    actor, target = _host_and_target(actor_id, target_id, states=(State.ADMITTED,))
+    target.state = State.WAITING
     target.knocked_at = timezone.now()
     target.save(update_fields=["state", "knocked_at"])
-    left = p.Left(type="left", id=target.id)
-    deliveries = [Delivery(target.channel_name, p.SentBack(type="sent-back"))]
+    left = events.Left(participant_id=target.id)
+    deliveries = [Delivery(target.channel_name, events.SentBack())]
     deliveries += [Delivery(o.channel_name, left) for o in _admitted(actor.appointment_id)]
-    return deliveries + _lobby_for_hosts(actor.appointment_id)
+    return deliveries + _waiting_room_for_hosts(actor.appointment_id)
 
 
 @transaction.atomic
@@ -566,10 +563,10 @@ def remove(*, actor_id: str, target_id: str) -> list[Delivery]:
     """Take a guest who waits or is in the call out of the room; their connection closes
     and their resume token is void. (They could open the link again: lock the room.)"""
     _actor, target = _host_and_target(
-        actor_id, target_id, states=(p.State.WAITING, p.State.ADMITTED)
+        actor_id, target_id, states=(State.WAITING, State.ADMITTED)
     )
-    removed = Delivery(target.channel_name, p.Removed(type="removed"), close=True)
-    return [removed, *_depart(target, p.State.REMOVED)]
+    removed = Delivery(target.channel_name, events.Removed(), close=True)
+    return [removed, *_depart(target, State.REMOVED)]
 
 
 @transaction.atomic
@@ -605,10 +602,10 @@ def end(*, actor_id: str) -> list[Delivery]:
     everyone = Participant.objects.filter(
         appointment_id=actor.appointment_id, state__in=ACTIVE_STATES
     ).exclude(pk=actor.pk)
-    ended = p.Ended(type="ended")
+    ended = events.Ended()
     deliveries = [Delivery(o.channel_name, ended, close=True) for o in everyone]
-    everyone.update(state=p.State.LEFT)
-    actor.state = p.State.LEFT
+    everyone.update(state=State.LEFT)
+    actor.state = State.LEFT
     actor.save(update_fields=["state"])
     state = _room_state(actor.appointment_id)
     state.ended_at = timezone.now()
@@ -616,7 +613,7 @@ def end(*, actor_id: str) -> list[Delivery]:
     state.note = ""
     state.call_started_at = None
     state.save()
-    deliveries += _lobby_for_hosts(actor.appointment_id)  # the watchers: nobody waits
+    deliveries += _waiting_room_for_hosts(actor.appointment_id)  # the watchers: nobody waits
     return [*deliveries, Delivery(actor.channel_name, ended, close=True)]
 
 
@@ -628,13 +625,13 @@ def session_ended(appointment_id) -> bool:
     ).exists()
 
 
-def watching(*, user) -> p.Watching:
+def watching(*, user) -> events.Watching:
     """For a counselor's watch connection: each of their rooms where someone waits now."""
     now = timezone.now()
     waiting = (
         Participant.objects.filter(
             appointment__owner=user, appointment__cancelled_at__isnull=True,
-            state=p.State.WAITING,
+            state=State.WAITING,
         )
         .filter(Q(disconnected_at__isnull=True) | Q(disconnected_at__gte=now - resume_grace()))
         .select_related("appointment")
@@ -643,9 +640,8 @@ def watching(*, user) -> p.Watching:
     rooms: dict = {}
     for guest in waiting:
         rooms.setdefault(guest.appointment_id, (guest.appointment, []))[1].append(guest)
-    return p.Watching(
-        type="watching",
-        rooms=[_waiting_room(appointment, guests) for appointment, guests in rooms.values()],
+    return events.Watching(
+        rooms=[_watched_room(appointment, guests) for appointment, guests in rooms.values()],
     )
 
 
@@ -658,7 +654,7 @@ def call_peers(*, participant_id: str) -> dict[str, str]:
     """
     room = Participant.objects.filter(pk=participant_id).values("appointment_id")[:1]
     rows = Participant.objects.filter(appointment_id=room).filter(
-        Q(pk=participant_id) | Q(state=p.State.ADMITTED)
+        Q(pk=participant_id) | Q(state=State.ADMITTED)
     ).values_list("pk", "state", "channel_name")
     me, others = None, {}
     for pk, state, channel_name in rows:
@@ -667,32 +663,16 @@ def call_peers(*, participant_id: str) -> dict[str, str]:
         else:
             others[pk] = channel_name
     if me is None:
-        raise p.ProtocolError(p.ErrorCode.BAD_STATE, "not in a room")
-    if me != p.State.ADMITTED:
-        raise p.ProtocolError(p.ErrorCode.BAD_STATE, "only participants in the call can signal")
+        raise RoomError(Reason.BAD_STATE, "not in a room")
+    if me != State.ADMITTED:
+        raise RoomError(Reason.BAD_STATE, "only participants in the call can signal")
     return others
 
 
-def signal(*, sender_id: str, channel: str, data: p.SignalData) -> Delivery:
+def signal(*, sender_id: str, channel: str, data: object) -> Delivery:
     """Negotiation data from ``sender_id`` to the connection at ``channel`` of another
-    participant of the same call (found by :func:`call_peers`). Opaque to the server."""
-    if settings.VISAVIS["TEST_TAMPER_FINGERPRINTS"]:
-        data = _tamper(data)
-    return Delivery(channel, p.SignalIn(type="signal", from_=sender_id, data=data))
-
-
-def _tamper(data: p.SignalData) -> p.SignalData:
-    """Test hook (setting test_tamper_fingerprints): what a malicious signalling server
-    would do to sit in the middle. The safety codes on both ends then differ."""
-    if data.description is None:
-        return data
-    sdp = re.sub(
-        r"(a=fingerprint:\S+ )([0-9A-F]{2})",
-        lambda m: m.group(1) + ("00" if m.group(2) != "00" else "FF"),
-        data.description.sdp,
-    )
-    description = data.description.model_copy(update={"sdp": sdp})
-    return data.model_copy(update={"description": description})
+    participant of the same call (found by :func:`call_peers`). Opaque to the room."""
+    return Delivery(channel, events.Signal(sender_id=sender_id, data=data))
 
 
 @transaction.atomic
@@ -721,7 +701,7 @@ def connection_lost(
     participant.refresh_from_db()
     if participant.channel_name != channel_name or participant.state not in ACTIVE_STATES:
         return None, []  # resumed on another connection meanwhile
-    if participant.state == p.State.LOBBY:
+    if participant.state == State.LOBBY:
         return None, _leave_room(participant)
     participant.disconnected_at = timezone.now()
     participant.save(update_fields=["disconnected_at"])
@@ -764,14 +744,14 @@ def close_guest_entry(*, appointment_id) -> list[Delivery]:
     cancelled, so that no admit can come in between."""
     _lock_room(appointment_id)
     outside = list(Participant.objects.filter(
-        appointment_id=appointment_id, role=p.Role.GUEST,
-        state__in=(p.State.LOBBY, p.State.WAITING),
+        appointment_id=appointment_id, role=Role.GUEST,
+        state__in=(State.LOBBY, State.WAITING),
     ))
-    closed = p.LinkClosed(type="link-closed")
+    closed = events.LinkClosed()
     deliveries = [Delivery(g.channel_name, closed, close=True) for g in outside]
     ids = [g.pk for g in outside]
-    Participant.objects.filter(pk__in=ids, state=p.State.LOBBY).delete()
-    Participant.objects.filter(pk__in=ids).update(state=p.State.LEFT)
-    if any(g.state == p.State.WAITING for g in outside):
-        deliveries += _lobby_for_hosts(appointment_id)
+    Participant.objects.filter(pk__in=ids, state=State.LOBBY).delete()
+    Participant.objects.filter(pk__in=ids).update(state=State.LEFT)
+    if any(g.state == State.WAITING for g in outside):
+        deliveries += _waiting_room_for_hosts(appointment_id)
     return deliveries

@@ -16,7 +16,7 @@ import time
 
 from django.conf import settings
 
-from visavis.rooms import protocol as p
+from visavis.rooms.events import IceServer
 
 
 def turn_credential(
@@ -43,7 +43,7 @@ def renew_after_seconds() -> float:
     return settings.VISAVIS["TURN_CREDENTIAL_TTL"] * 0.75
 
 
-def ice_servers_for(participant_id: str) -> list[p.IceServer]:
+def ice_servers_for(participant_id: str) -> list[IceServer]:
     """What the browser of ``participant_id`` may use; empty when nothing is configured.
 
     The TURN user name is ``<expiry>:<participant id>``: coturn counts its ``user-quota``
@@ -55,12 +55,12 @@ def ice_servers_for(participant_id: str) -> list[p.IceServer]:
         return []
     stun = [u for u in urls if u.startswith(("stun:", "stuns:"))]
     turn = [u for u in urls if u.startswith(("turn:", "turns:"))]
-    servers = [p.IceServer(urls=stun)] if stun else []
+    servers = [IceServer(urls=stun)] if stun else []
     if turn and config["TURN_SECRET"]:
         username, credential = turn_credential(
             secret=config["TURN_SECRET"], user=participant_id, ttl=config["TURN_CREDENTIAL_TTL"]
         )
-        servers.append(p.IceServer(urls=turn, username=username, credential=credential))
+        servers.append(IceServer(urls=turn, username=username, credential=credential))
     return servers
 
 

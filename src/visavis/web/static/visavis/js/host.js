@@ -161,7 +161,7 @@ async function main() {
       ? gettext("You are the host of this room.")
       : gettext("You are not the host of this room.");
   };
-  connection.onlobby = (waiting) => {
+  connection.onwaitingroom = (waiting) => {
     renderWaitingRoom(waiting, {
       onadmit: (id) => connection.admit(id),
       ondeny: (id, message) => connection.deny(id, message),

@@ -6,8 +6,9 @@ import { ReconnectingSocket, parseFrame } from "./socket.js";
 export { CLOSE_SERVICE_RESTART, reconnectDelay } from "./socket.js";
 
 /** The protocol versions this client speaks, offered in `hello`; the server picks the
- * highest it speaks too (docs/protocol.md, *Handshake and version*). */
-export const PROTOCOL_VERSIONS = [1];
+ * highest it speaks too (docs/protocol.md, *Handshake and version*). Version 2 calls the
+ * host's list of waiting guests `waiting-room` (version 1: `lobby`). */
+export const PROTOCOL_VERSIONS = [2];
 /** The newest of them. */
 export const PROTOCOL_VERSION = Math.max(...PROTOCOL_VERSIONS);
 const MAX_QUEUED_SIGNALS = 200;
@@ -74,8 +75,9 @@ export class RoomConnection extends ReconnectingSocket {
     /** Waiting for the host; sent again when what it says changes. */
     /** @type {(info: WaitingInfo) => void} */
     this.onwaiting = () => {};
+    /** (Host) everyone in the waiting room now, oldest knock first. */
     /** @type {(waiting: WaitingGuest[]) => void} */
-    this.onlobby = () => {};
+    this.onwaitingroom = () => {};
     /** @type {(peers: Peer[]) => void} */
     this.onadmitted = () => {};
     /** @type {(peer: Peer) => void} */
@@ -247,7 +249,7 @@ export class RoomConnection extends ReconnectingSocket {
           counselorPresent: message.counselor_present === true, callFull: message.call_full === true,
         });
         break;
-      case "lobby": this.onlobby(message.waiting); break;
+      case "waiting-room": this.onwaitingroom(message.waiting); break;
       case "admitted": this.onadmitted(message.peers); break;
       case "joined": this.onjoined(message.peer); break;
       case "left": this.onleft(message.id); break;

@@ -43,7 +43,8 @@ function renderList(listId, templateId, emptyId, guests, fill) {
 }
 
 /**
- * The waiting room, as the server's `lobby` message lists it (docs/protocol.md).
+ * The waiting room, as the server's `waiting-room` message lists it (docs/protocol.md).
+ * (The list's element ids, `lobby` and `lobby-entry`, are older than that name.)
  * @param {WaitingGuest[]} waiting
  * @param {object} actions
  * @param {(id: string) => void} actions.onadmit

@@ -13,7 +13,7 @@ export function bindHostPanel(doc = document) {
   const open = doc.getElementById("toggle-host-panel");
   const close = doc.getElementById("close-host-panel");
   const count = doc.getElementById("host-panel-waiting");
-  const lobby = doc.getElementById("lobby");
+  const waitingList = doc.getElementById("lobby"); // the waiting room's list
   if (!layout || !open || !close) return;
 
   /** @param {boolean} shown */
@@ -25,14 +25,14 @@ export function bindHostPanel(doc = document) {
   open.addEventListener("click", () => show(!layout.classList.contains("panel-open")));
   close.addEventListener("click", () => show(false));
 
-  if (count && lobby) {
+  if (count && waitingList) {
     const update = () => {
-      const waiting = lobby.children.length;
+      const waiting = waitingList.children.length;
       count.textContent = String(waiting);
       count.hidden = waiting === 0;
       open.classList.toggle("someone-waits", waiting > 0);
     };
-    new MutationObserver(update).observe(lobby, { childList: true });
+    new MutationObserver(update).observe(waitingList, { childList: true });
     update();
   }
 }

@@ -15,7 +15,7 @@ from django.test import AsyncClient
 
 from tests.backends import isolated_redis_url, require_redis
 from visavis import config
-from visavis.rooms.layer import RedisPubSubLayer
+from visavis.transport.layers import RedisPubSubLayer
 
 # redis-py 8 cuts off any read that takes longer than this by default.
 REDIS_READ_TIMEOUT = 5
@@ -35,7 +35,7 @@ def make_layer(url):
 
     def make(name: str = "a") -> RedisPubSubLayer:
         settings = config.channel_layer_settings(url)
-        assert settings["BACKEND"] == "visavis.rooms.layer.RedisPubSubLayer"
+        assert settings["BACKEND"] == "visavis.transport.layers.RedisPubSubLayer"
         settings["CONFIG"]["prefix"] = prefix
         settings["CONFIG"]["hosts"][0]["client_name"] = f"{prefix}-{name}"
         return RedisPubSubLayer(**settings["CONFIG"])
@@ -193,7 +193,7 @@ def test_a_connection_that_ends_leaves_no_subscription(make_layer, url):
 @pytest.mark.django_db
 async def test_health_checks_leave_no_subscription(make_layer, url, settings):
     settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "visavis.rooms.layer.RedisPubSubLayer",
+        "BACKEND": "visavis.transport.layers.RedisPubSubLayer",
         "CONFIG": {"hosts": [{"address": url}], "prefix": make_layer.prefix},
     }}
     try:

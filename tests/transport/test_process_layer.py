@@ -1,4 +1,4 @@
-"""The channel layer of one process (rooms/layer.py): Channels' in-memory layer with a
+"""The channel layer of one process (transport/layers.py): Channels' in-memory layer with a
 lighter mailbox, held to the same behaviour."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from channels.exceptions import ChannelFull
 
-from visavis.rooms import layer
+from visavis.transport import layers as layer
 
 CHANNEL = "specific.inmemory!abc"
 

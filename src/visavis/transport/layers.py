@@ -14,6 +14,9 @@ connection).
   capacities, expiry and ``ChannelFull`` behave as in Channels' layer.
 - ``RedisPubSubLayer``, several processes: channels-redis's pub/sub layer with that
   mailbox (config.channel_layer_settings says why pub/sub).
+
+Which private parts of Channels and channels-redis these rely on: the package's
+docstring (visavis/transport/__init__.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The consumers' own loop (rooms/consumer.py ``_Consumer``): one task per source, and
-handlers still one at a time, as Channels promises."""
+"""The consumers' own loop (transport/consumer.py ``LeanWebsocketConsumer``): one task per
+source, and handlers still one at a time, as Channels promises."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from visavis.rooms.consumer import _Consumer
+from visavis.transport.consumer import LeanWebsocketConsumer
 
 # Channels' websocket_disconnect closes old database connections.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Probe(_Consumer):
+class Probe(LeanWebsocketConsumer):
     """Says its channel name on connect; a client message takes a while to handle."""
 
     log: list[str]
