@@ -1,4 +1,4 @@
-// peer.js and call.js: the data channel of each connection (chat and screen-sharing
+// peer.js and mesh.js: the data channel of each connection (chat and screen-sharing
 // messages, peer to peer) and swapping outgoing tracks without renegotiation.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, mock, test } from "node:test";
@@ -14,7 +14,7 @@ import {
 installFakes();
 
 const { PeerLink, MAX_CHANNEL_MESSAGE_CHARS } = await import("../../src/visavis/web/static/visavis/js/peer.js");
-const { Call } = await import("../../src/visavis/web/static/visavis/js/call.js");
+const { MeshCall } = await import("../../src/visavis/web/static/visavis/js/mesh.js");
 
 const kim = { id: "b-kim", name: "Kim", role: "guest" };
 const sam = { id: "d-sam", name: "Sam", role: "guest" };
@@ -47,7 +47,7 @@ function makeLink({ initiator = true, localStream = cameraAndMicrophone() } = {}
 }
 
 function makeCall(localStream = cameraAndMicrophone()) {
-  const call = new Call({ myId: "c-me", localStream, sendSignal: () => {} });
+  const call = new MeshCall({ myId: "c-me", localStream, sendSignal: () => {} });
   open.push(call);
   return { call, localStream };
 }
@@ -139,7 +139,7 @@ describe("PeerLink.replaceTrack", () => {
   });
 });
 
-describe("Call", () => {
+describe("MeshCall", () => {
   test("broadcast reaches every open channel and counts them; messages name their sender", () => {
     const { call } = makeCall();
     call.addPeer(kim, true);

@@ -1,5 +1,5 @@
 // Minimal stand-ins for the browser's MediaStream and RTCPeerConnection, shared by the
-// peer.js and call.js tests. They record what the code under test does; tests fire
+// peer.js and mesh.js tests. They record what the code under test does; tests fire
 // their event handlers by hand. Not a test file itself (no ".test." in the name).
 
 export class FakeMediaStream {

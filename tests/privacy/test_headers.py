@@ -121,7 +121,7 @@ def test_every_page_carries_the_privacy_headers(world):
     check(counselor, "/appointments/00000000-0000-0000-0000-000000000000", status=404)
     check(anonymous, "/jsi18n/", status=200)
     check(anonymous, "/jsi18n/de/", status=200)
-    check(anonymous, "/static/visavis/js/call.js", status=200)
+    check(anonymous, "/static/visavis/js/mesh.js", status=200)
     check(anonymous, "/healthz", status=200)
     check(anonymous, "/api/v1/appointments", status=401)
     check(anonymous, "/api/v1/appointments", status=200,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -51,6 +52,15 @@ def test_open_link_shows_the_room_in_the_appointments_language(counselor, guest)
     english = guest.get(url(appointment) + "?lang=en")
     assert 'lang="en"' in text(english) and "/jsi18n/en/" in text(english)
     assert f'href="/r/{appointment.room_token}?lang=de"' in text(english)
+
+
+def test_the_room_page_names_the_calls_media_topology(counselor, guest):
+    appointment = make(counselor)
+    confirm_notice(guest, appointment)
+    body = text(guest.get(url(appointment)))
+    config = json.loads(re.search(r'<script id="room-config" type="application/json">(.*?)</script>', body)[1])
+    assert config["room"] == appointment.room_token
+    assert config["topology"] == "mesh"  # js/topology.js: every call is peer to peer so far
 
 
 def test_javascript_catalog_per_language(guest):

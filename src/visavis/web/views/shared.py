@@ -15,11 +15,16 @@ from visavis.rooms.services import max_participants
 
 
 def room_config(appointment) -> dict:
-    """What js/room.js needs of the room, for the host's and the client's room page alike."""
+    """What js/room.js needs of the room, for the host's and the client's room page alike.
+
+    ``topology`` names the media topology the page starts its call with (js/topology.js):
+    the peer-to-peer ``"mesh"`` for every appointment until group appointments go through
+    a media server."""
     return {
         "room": appointment.room_token,
         "ws": WS_PATH,
         "maxParticipants": max_participants(),
+        "topology": "mesh",
     }
 
 

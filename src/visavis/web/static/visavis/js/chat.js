@@ -3,7 +3,7 @@
 // them, and they are gone when the page is. No DOM here (see ui/chat.js).
 
 /** @typedef {import("./protocol.js").Peer} Peer */
-/** @typedef {import("./peer.js").ChannelMessage} ChannelMessage */
+/** @typedef {import("./topology.js").ChannelMessage} ChannelMessage */
 /** @typedef {{from: string, name: string, text: string, mine: boolean, at: Date}} ChatEntry */
 
 /** The longest message, in characters (the input field says so too). */

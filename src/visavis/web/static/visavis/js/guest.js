@@ -99,7 +99,7 @@ async function knock(name, saved = null) {
     clearInterval(saver);
     forgetPlace();
   };
-  /** @type {import("./call.js").Call | null} */
+  /** @type {import("./topology.js").MediaCall | null} */
   let call = null;
   const leave = () => {
     stopSaving();
@@ -128,7 +128,7 @@ async function knock(name, saved = null) {
     byId("sent-back-info").hidden = true;
     showSection("call", SECTIONS);
     if (!call) {
-      call = startCall(connection, localStream);
+      call = startCall(config, connection, localStream);
       bindControls({ stream: localStream, onleave: leave, call });
     }
     syncCall(call, connection, peers);

@@ -108,7 +108,7 @@ async function main() {
   }
   byId("call").hidden = false;
   const connection = openConnection(config);
-  const call = startCall(connection, localStream);
+  const call = startCall(config, connection, localStream);
   const timer = bindModeration(connection);
 
   // The guests in the call, for "back to the waiting room" and "remove".

@@ -22,7 +22,7 @@ const ICE_RESTART_EVERY_MS = 6000;
 /** Larger messages on the data channel are dropped unread (a chat line is far smaller). */
 export const MAX_CHANNEL_MESSAGE_CHARS = 16384;
 
-/** @typedef {{type: string, [key: string]: unknown}} ChannelMessage */
+/** @typedef {import("./topology.js").ChannelMessage} ChannelMessage */
 
 /**
  * Whether the selected candidate pair goes through a TURN relay.

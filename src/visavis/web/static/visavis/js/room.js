@@ -1,13 +1,14 @@
 // Wiring shared by the guest's and the host's room page: the signalling connection,
-// the call's peer connections and the video tiles. Entry modules build on this.
+// the call (through its media topology, topology.js) and the video tiles. Entry modules
+// build on this.
 
-import { Call } from "./call.js";
 import { Chat } from "./chat.js";
 import { gettext } from "./i18n.js";
 import { mediaStateMessage, readMediaState } from "./mediastate.js";
 import { RoomConnection, socketUrl } from "./protocol.js";
 import { quickExit } from "./quickexit.js";
 import { ScreenShare, canShareScreen } from "./screen.js";
+import { createCall, topologyOf } from "./topology.js";
 import { bindChat } from "./ui/chat.js";
 import { bindQuickExit, bindScreenControls } from "./ui/controls.js";
 import { bindDeviceMenu } from "./ui/devicemenu.js";
@@ -16,7 +17,12 @@ import { removeSafetyCode, showSafetyCode } from "./ui/safety.js";
 import { byId } from "./ui/sections.js";
 import { Tiles, attach } from "./ui/tiles.js";
 
-/** @typedef {{room: string, ws: string, maxParticipants: number}} RoomConfig */
+/** @typedef {import("./topology.js").MediaCall} MediaCall */
+/**
+ * The room page's configuration (web/views/shared.py room_config); `topology` names the
+ * call's media topology (topology.js).
+ * @typedef {{room: string, ws: string, maxParticipants: number, topology?: string}} RoomConfig
+ */
 
 /** @returns {RoomConfig} */
 export function readConfig() {
@@ -46,17 +52,18 @@ function keepSessionAlive() {
 }
 
 /**
- * Set up the call's media: a PeerLink per participant (see syncCall), their video,
- * and tiles kept in step with who joins and leaves.
+ * Set up the call's media in the room's topology (the peers follow in syncCall), their
+ * video, and tiles kept in step with who joins and leaves.
+ * @param {RoomConfig} config
  * @param {RoomConnection} connection
  * @param {MediaStream | null} localStream
- * @returns {Call}
+ * @returns {MediaCall}
  */
-export function startCall(connection, localStream) {
+export function startCall(config, connection, localStream) {
   const tiles = new Tiles(byId("tiles"));
   attach(/** @type {HTMLVideoElement} */ (byId("local-video")), localStream);
   const status = byId("call-status");
-  const call = new Call({
+  const call = createCall(topologyOf(config), {
     myId: connection.id ?? "",
     localStream,
     sendSignal: (to, data) => connection.signal(to, data),
@@ -88,8 +95,8 @@ export function startCall(connection, localStream) {
   connection.onleft = (id) => call.removePeer(id);
   connection.onsignal = (from, data) => call.handleSignal(from, data);
 
-  // The tools inside the call: chat and screen sharing over the data channels (peer to
-  // peer, never through the server), and the quick exit.
+  // The tools inside the call: chat and screen sharing as messages inside the call
+  // (never readable on the server), and the quick exit.
   const chat = new Chat({ broadcast: (message) => call.broadcast(message) });
   bindChat(chat);
   const screen = new ScreenShare({
@@ -133,7 +140,7 @@ function isHost(connection) {
  * connections close, the others learn that we left, and a neutral page replaces this one
  * in the history (Back does not return to the call; see js/quickexit.js).
  * @param {RoomConnection} connection
- * @param {Call} call
+ * @param {MediaCall} call
  * @param {MediaStream | null} localStream
  * @param {ScreenShare} screen
  */
@@ -150,14 +157,14 @@ export function leaveCallAtOnce(connection, call, localStream, screen) {
 
 /**
  * Connect to everyone the server says is in the call (on admission and after a
- * reconnect), with the latest ICE servers; renewed servers go to the open peer
+ * reconnect), with the latest ICE servers; renewed servers go to the open media
  * connections too.
- * @param {Call} call
+ * @param {MediaCall} call
  * @param {RoomConnection} connection
  * @param {import("./protocol.js").Peer[]} peers
  */
 export function syncCall(call, connection, peers) {
-  call.rtcConfig = rtcConfiguration(connection.iceServers, connection.welcome);
+  call.setRtcConfig(rtcConfiguration(connection.iceServers, connection.welcome));
   connection.oniceservers = (servers) => {
     call.setRtcConfig(rtcConfiguration(servers, connection.welcome));
   };

@@ -6,7 +6,7 @@
 // No DOM here (see ui/controls.js).
 
 /** @typedef {import("./protocol.js").Peer} Peer */
-/** @typedef {import("./peer.js").ChannelMessage} ChannelMessage */
+/** @typedef {import("./topology.js").ChannelMessage} ChannelMessage */
 
 /**
  * Whether this browser can share a screen at all (phones mostly cannot).

@@ -9,7 +9,7 @@ import { byId } from "./sections.js";
  * @param {object} options
  * @param {MediaStream | null} options.stream
  * @param {() => void} options.onleave
- * @param {import("../call.js").Call} [options.call] lets "Turn camera on" start a camera
+ * @param {import("../topology.js").MediaCall} [options.call] lets "Turn camera on" start a camera
  *   for someone who joined without one (camera off on the pre-join page)
  */
 export function bindControls({ stream, onleave, call }) {

@@ -6,7 +6,7 @@ import { gettext } from "../i18n.js";
 import { MediaProblem, describeProblem, openTrack } from "../media.js";
 import { byId } from "./sections.js";
 
-/** @typedef {import("../call.js").Call} Call */
+/** @typedef {import("../topology.js").MediaCall} MediaCall */
 /** @typedef {import("../devices.js").DeviceInfo} DeviceInfo */
 
 /**
@@ -38,7 +38,7 @@ function fill(select, devices, selected) {
 
 /**
  * @param {object} options
- * @param {Call} options.call
+ * @param {MediaCall} options.call
  * @param {import("./tiles.js").Tiles} options.tiles
  */
 export function bindDeviceMenu({ call, tiles }) {

@@ -2,7 +2,7 @@
 // the quality mode chooser, and the offer to switch to audio only.
 
 import { format, gettext } from "../i18n.js";
-import { byId } from "./sections.js";
+import { byId, partOf, peerElement, peerEntry } from "./sections.js";
 
 /** @typedef {import("../stats.js").Quality} Quality */
 /** @typedef {import("../stats.js").Verdict} Verdict */
@@ -32,24 +32,13 @@ function number(value, unit) {
  * @param {Verdict} verdict
  */
 export function showQuality(id, name, quality, verdict) {
-  const tile = document.querySelector(`#tiles .tile.remote[data-peer="${CSS.escape(id)}"]`);
+  const tile = peerElement(document, "#tiles .tile.remote", id);
   if (tile) {
-    let badge = tile.querySelector(".quality");
-    if (!badge) {
-      badge = document.createElement("span");
-      badge.className = "quality";
-      tile.append(badge);
-    }
+    const badge = partOf(tile, "quality");
     badge.setAttribute("data-verdict", verdict);
     badge.textContent = verdictText(verdict);
   }
-  const rows = byId("quality-rows");
-  let row = /** @type {HTMLTableRowElement | null} */ (rows.querySelector(`tr[data-peer="${CSS.escape(id)}"]`));
-  if (!row) {
-    row = document.createElement("tr");
-    row.dataset.peer = id;
-    rows.append(row);
-  }
+  const row = peerEntry(byId("quality-rows"), "tr", id);
   const cells = [
     name,
     verdictText(verdict),
@@ -88,7 +77,7 @@ function showAudioOnly(on) {
 
 /** @param {string} id */
 export function forgetQuality(id) {
-  byId("quality-rows").querySelector(`tr[data-peer="${CSS.escape(id)}"]`)?.remove();
+  peerElement(byId("quality-rows"), "tr", id)?.remove();
 }
 
 /**

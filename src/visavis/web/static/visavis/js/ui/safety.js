@@ -1,7 +1,7 @@
 // The safety code panel: one code per other participant, to compare aloud.
 
 import { format, gettext } from "../i18n.js";
-import { byId } from "./sections.js";
+import { byId, peerElement, peerEntry } from "./sections.js";
 
 /**
  * @param {string} id
@@ -10,12 +10,7 @@ import { byId } from "./sections.js";
  */
 export function showSafetyCode(id, name, code) {
   const list = byId("safety-codes");
-  let item = /** @type {HTMLElement | null} */ (list.querySelector(`li[data-peer="${CSS.escape(id)}"]`));
-  if (!item) {
-    item = document.createElement("li");
-    item.dataset.peer = id;
-    list.append(item);
-  }
+  const item = peerEntry(list, "li", id);
   item.replaceChildren();
   const label = document.createElement("span");
   label.textContent = format(gettext("With %(name)s:"), { name });
@@ -29,6 +24,6 @@ export function showSafetyCode(id, name, code) {
 /** @param {string} id */
 export function removeSafetyCode(id) {
   const list = byId("safety-codes");
-  list.querySelector(`li[data-peer="${CSS.escape(id)}"]`)?.remove();
+  peerElement(list, "li", id)?.remove();
   byId("safety").hidden = list.children.length === 0;
 }

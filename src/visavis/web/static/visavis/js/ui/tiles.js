@@ -2,6 +2,7 @@
 
 import { format, gettext } from "../i18n.js";
 import { badgesFor } from "../mediastate.js";
+import { partOf } from "./sections.js";
 
 /**
  * @param {HTMLVideoElement} video
@@ -75,12 +76,7 @@ export class Tiles {
   showMediaState(id, state) {
     const tile = this.remote.get(id);
     if (!tile) return;
-    let list = tile.querySelector(".media-state");
-    if (!list) {
-      list = document.createElement("span");
-      list.className = "media-state";
-      tile.append(list);
-    }
+    const list = partOf(tile, "media-state");
     const texts = {
       "muted": gettext("Microphone off"),
       "no-mic": gettext("No microphone"),
@@ -105,12 +101,7 @@ export class Tiles {
   showPath(id, path) {
     const tile = this.remote.get(id);
     if (!tile) return;
-    let badge = tile.querySelector(".path");
-    if (!badge) {
-      badge = document.createElement("span");
-      badge.className = "path";
-      tile.append(badge);
-    }
+    const badge = partOf(tile, "path");
     badge.setAttribute("data-path", path);
     badge.textContent = path === "relay"
       ? gettext("Through the server, still encrypted end to end")

@@ -1,4 +1,4 @@
-// call.js: one PeerLink per other participant. peer.js needs RTCPeerConnection and
+// mesh.js: one PeerLink per other participant. peer.js needs RTCPeerConnection and
 // MediaStream, so minimal fakes (fake-webrtc.mjs) go on globalThis before the modules
 // are imported. Every PeerLink runs a watchdog interval: the timers are mocked, and
 // every call a test made is closed afterwards, so no real interval keeps Node alive.
@@ -15,20 +15,20 @@ import {
 
 installFakes();
 
-const { Call } = await import("../../src/visavis/web/static/visavis/js/call.js");
+const { MeshCall } = await import("../../src/visavis/web/static/visavis/js/mesh.js");
 
 const alex = { id: "b-alex", name: "Alex", role: "guest" };
 const sam = { id: "d-sam", name: "Sam", role: "guest" };
 const host = { id: "a-host", name: "Dr. Host", role: "host" };
 
-/** @type {InstanceType<typeof Call>[]} */
+/** @type {InstanceType<typeof MeshCall>[]} */
 let calls = [];
 
-/** A Call for participant "c-me" that records what it sends and reports. */
+/** A MeshCall for participant "c-me" that records what it sends and reports. */
 function makeCall(options = {}) {
   const sent = [];
   const events = [];
-  const call = new Call({
+  const call = new MeshCall({
     myId: "c-me",
     localStream: null,
     sendSignal: (to, data) => sent.push([to, data]),

@@ -1,4 +1,5 @@
-// The peer connections of one call: one PeerLink per other participant (full mesh).
+// The peer-to-peer mesh, the media topology of every call today (topology.js): one
+// PeerLink (peer.js) to every other participant, media straight between the browsers.
 // Wires signalling to peers and reports remote media; no DOM here.
 
 import { mediaStateMessage } from "./mediastate.js";
@@ -11,19 +12,16 @@ import { suggestAudioOnly } from "./stats.js";
 
 /** @typedef {import("./protocol.js").Peer} Peer */
 /** @typedef {import("./protocol.js").SignalData} SignalData */
-/** @typedef {import("./peer.js").ChannelMessage} ChannelMessage */
+/** @typedef {import("./topology.js").ChannelMessage} ChannelMessage */
+/** @typedef {import("./topology.js").Path} Path */
+/** @typedef {import("./topology.js").MediaCall} MediaCall */
 
 const MAX_EARLY_PEERS = 8;
 const MAX_EARLY_SIGNALS = 50;
 
-export class Call {
-  /**
-   * @param {object} options
-   * @param {string} options.myId this participant's id, assigned by the server
-   * @param {MediaStream | null} options.localStream
-   * @param {(to: string, data: SignalData) => void} options.sendSignal
-   * @param {RTCConfiguration} [options.rtcConfig]
-   */
+/** @implements {MediaCall} */
+export class MeshCall {
+  /** @param {import("./topology.js").CallOptions} options */
   constructor({ myId, localStream, sendSignal, rtcConfig }) {
     this.myId = myId;
     this.localStream = localStream;
@@ -46,7 +44,7 @@ export class Call {
     /** Someone is in the call, whether or not any media from them ever arrives. */
     /** @type {(peer: Peer) => void} */
     this.onpeeradded = () => {};
-    /** @type {(peer: Peer, path: "direct" | "relay") => void} */
+    /** @type {(peer: Peer, path: Path) => void} */
     this.onpeerpath = () => {};
     /** @type {(peer: Peer, code: string) => void} */
     this.onpeercode = () => {};
