@@ -58,7 +58,8 @@ def test_the_room_page_names_the_calls_media_topology(counselor, guest):
     appointment = make(counselor)
     confirm_notice(guest, appointment)
     body = text(guest.get(url(appointment)))
-    config = json.loads(re.search(r'<script id="room-config" type="application/json">(.*?)</script>', body)[1])
+    pattern = r'<script id="room-config" type="application/json">(.*?)</script>'
+    config = json.loads(re.search(pattern, body)[1])
     assert config["room"] == appointment.room_token
     assert config["topology"] == "mesh"  # js/topology.js: every call is peer to peer so far
 
