@@ -1,9 +1,10 @@
 // peer.js and mesh.js: the data channel of each connection (chat and screen-sharing
 // messages, peer to peer) and swapping outgoing tracks without renegotiation.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, mock, test } from "node:test";
+import { describe, test } from "node:test";
 
 import {
+  closeAfterEach,
   FakeMediaStream,
   FakeRTCPeerConnection,
   FakeTrack,
@@ -19,19 +20,7 @@ const { MeshCall } = await import("../../src/visavis/web/static/visavis/js/mesh.
 const kim = { id: "b-kim", name: "Kim", role: "guest" };
 const sam = { id: "d-sam", name: "Sam", role: "guest" };
 
-/** @type {{close: () => void}[]} */
-let open = [];
-
-beforeEach(() => {
-  FakeRTCPeerConnection.instances = [];
-  open = [];
-  mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
-});
-
-afterEach(() => {
-  for (const thing of open) thing.close();
-  mock.timers.reset();
-});
+const open = closeAfterEach();
 
 function cameraAndMicrophone() {
   const stream = new FakeMediaStream();
@@ -42,13 +31,13 @@ function cameraAndMicrophone() {
 
 function makeLink({ initiator = true, localStream = cameraAndMicrophone() } = {}) {
   const link = new PeerLink({ id: "b-kim", polite: false, initiator, localStream, sendSignal: () => {} });
-  open.push(link);
+  open.add(link);
   return { link, pc: /** @type {any} */ (link.pc), localStream };
 }
 
 function makeCall(localStream = cameraAndMicrophone()) {
   const call = new MeshCall({ myId: "c-me", localStream, sendSignal: () => {} });
-  open.push(call);
+  open.add(call);
   return { call, localStream };
 }
 
@@ -104,7 +93,7 @@ describe("PeerLink data channel", () => {
   test("closes the channel with the connection", () => {
     const { link, pc } = makeLink();
     link.close();
-    open = open.filter((thing) => thing !== link);
+    open.delete(link);
     assert.equal(pc.channels[0].readyState, "closed");
   });
 });

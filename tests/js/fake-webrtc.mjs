@@ -1,6 +1,7 @@
 // Minimal stand-ins for the browser's MediaStream and RTCPeerConnection, shared by the
 // peer.js and mesh.js tests. They record what the code under test does; tests fire
 // their event handlers by hand. Not a test file itself (no ".test." in the name).
+import { afterEach, beforeEach, mock } from "node:test";
 
 export class FakeMediaStream {
   constructor() {
@@ -189,4 +190,25 @@ export function installFakes() {
 /** Let pending promise callbacks run (setImmediate is never mocked in these tests). */
 export function settle() {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * For tests that open links or calls: before each test, no fake connections yet and
+ * mocked timers and clock; after it, everything the test added to the returned set is
+ * closed (a PeerLink's watchdog interval would keep Node alive) and the timers restored.
+ * @returns {Set<{close: () => void}>}
+ */
+export function closeAfterEach() {
+  /** @type {Set<{close: () => void}>} */
+  const opened = new Set();
+  beforeEach(() => {
+    FakeRTCPeerConnection.instances = [];
+    opened.clear();
+    mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
+  });
+  afterEach(() => {
+    for (const thing of opened) thing.close();
+    mock.timers.reset();
+  });
+  return opened;
 }

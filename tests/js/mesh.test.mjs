@@ -3,9 +3,10 @@
 // are imported. Every PeerLink runs a watchdog interval: the timers are mocked, and
 // every call a test made is closed afterwards, so no real interval keeps Node alive.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, mock, test } from "node:test";
+import { describe, mock, test } from "node:test";
 
 import {
+  closeAfterEach,
   FakeMediaStream,
   FakeRTCPeerConnection,
   installFakes,
@@ -22,7 +23,7 @@ const sam = { id: "d-sam", name: "Sam", role: "guest" };
 const host = { id: "a-host", name: "Dr. Host", role: "host" };
 
 /** @type {InstanceType<typeof MeshCall>[]} */
-let calls = [];
+const calls = closeAfterEach();
 
 /** A MeshCall for participant "c-me" that records what it sends and reports. */
 function makeCall(options = {}) {
@@ -34,7 +35,7 @@ function makeCall(options = {}) {
     sendSignal: (to, data) => sent.push([to, data]),
     ...options,
   });
-  calls.push(call);
+  calls.add(call);
   call.onremotemedia = (peer, stream) => events.push(["remotemedia", peer.id, stream]);
   call.onpeerstate = (peer, state) => events.push(["peerstate", peer.id, state]);
   call.onpeerleft = (id) => events.push(["peerleft", id]);
@@ -49,16 +50,6 @@ function pcOf(call, id) {
   return /** @type {FakeRTCPeerConnection} */ (link.pc);
 }
 
-beforeEach(() => {
-  FakeRTCPeerConnection.instances = [];
-  calls = [];
-  mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
-});
-
-afterEach(() => {
-  for (const call of calls) call.close();
-  mock.timers.reset();
-});
 
 describe("addPeer", () => {
   test("creates one link and one connection per other participant", () => {

@@ -1,9 +1,9 @@
 // topology.js: the room page starts every call through createCall, which picks the
 // media topology the server names; an unknown name never falls back to another one.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, mock, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { FakeMediaStream, FakeRTCPeerConnection, installFakes } from "./fake-webrtc.mjs";
+import { closeAfterEach, FakeMediaStream, FakeRTCPeerConnection, installFakes } from "./fake-webrtc.mjs";
 
 installFakes();
 
@@ -21,19 +21,7 @@ const EVENTS = [
   "onpeerquality", "onsuggestaudio", "onmessage", "onchannelopen",
 ];
 
-/** @type {{close: () => void}[]} */
-let open = [];
-
-beforeEach(() => {
-  FakeRTCPeerConnection.instances = [];
-  open = [];
-  mock.timers.enable({ apis: ["setTimeout", "setInterval", "Date"], now: 1_000_000 });
-});
-
-afterEach(() => {
-  for (const call of open) call.close();
-  mock.timers.reset();
-});
+const open = closeAfterEach();
 
 function options(sent = []) {
   return { myId: "c-me", localStream: new FakeMediaStream(), sendSignal: (to, data) => sent.push([to, data]) };
@@ -59,7 +47,7 @@ describe("createCall", () => {
   test('"mesh" starts a peer-to-peer call with the given options', () => {
     const sent = [];
     const call = createCall("mesh", options(sent));
-    open.push(call);
+    open.add(call);
     assert.ok(call instanceof MeshCall);
     assert.equal(call.myId, "c-me");
     call.addPeer({ id: "b-alex", name: "Alex", role: "guest" }, true);
@@ -69,7 +57,7 @@ describe("createCall", () => {
   test("a call of every topology has the whole interface", () => {
     for (const topology of TOPOLOGIES) {
       const call = createCall(topology, options());
-      open.push(call);
+      open.add(call);
       for (const name of [...METHODS, ...EVENTS]) {
         assert.equal(typeof call[name], "function", `${topology}: ${name}`);
       }
