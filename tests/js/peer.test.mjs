@@ -261,6 +261,16 @@ describe("selectedPath", () => {
     assert.equal(await selectedPath(withStats(pairReports({ remote: "srflx" }))), "direct");
   });
 
+  test("Firefox: no transport report; the pair marked selected wins over another nominated one", async () => {
+    const reports = [
+      ...pairReports({ pairId: "CP-relay", local: "relay" }),
+      ...pairReports({ pairId: "CP-host", local: "host", nominated: true }).map(
+        (r) => (r.type === "candidate-pair" ? { ...r, selected: true } : r),
+      ),
+    ];
+    assert.equal(await selectedPath(withStats(reports)), "direct");
+  });
+
   test("a selected pair id that is not in the report falls back to the nominated pair", async () => {
     const reports = [selected("CP-gone"), ...pairReports({ local: "relay" })];
     assert.equal(await selectedPath(withStats(reports)), "relay");

@@ -8,7 +8,7 @@
 
 import { applyMode, autoVideoCap, capChanged } from "./quality.js";
 import { safetyCode } from "./safetycode.js";
-import { classify, outgoingEstimate, reportsOf, summarize } from "./stats.js";
+import { classify, outgoingEstimate, reportsOf, selectedPair, summarize } from "./stats.js";
 
 const REPAIR_INTERVAL_MS = 1000;
 const MEASURE_INTERVAL_MS = 2000;
@@ -38,21 +38,11 @@ export async function selectedPath(pc) {
  * @returns {"direct" | "relay" | null}
  */
 export function pathFrom(stats) {
-  /** @type {any} */
-  let pair = null;
-  stats.forEach((report) => {
-    if (report.type === "transport" && report.selectedCandidatePairId) {
-      pair = stats.get(report.selectedCandidatePairId);
-    }
-  });
-  if (!pair) {
-    stats.forEach((report) => {
-      if (report.type === "candidate-pair" && report.nominated && report.state === "succeeded") pair = report;
-    });
-  }
+  const reports = reportsOf(stats);
+  const pair = selectedPair(reports);
   if (!pair) return null;
-  const local = stats.get(pair.localCandidateId);
-  const remote = stats.get(pair.remoteCandidateId);
+  const local = reports.find((r) => r.id === pair.localCandidateId);
+  const remote = reports.find((r) => r.id === pair.remoteCandidateId);
   return local?.candidateType === "relay" || remote?.candidateType === "relay" ? "relay" : "direct";
 }
 

@@ -40,14 +40,18 @@ function total(reports, type, field) {
 }
 
 /**
+ * The candidate pair the connection uses. Chromium names it in the transport report
+ * (`selectedCandidatePairId`); Firefox has no transport report and marks the pair
+ * `selected: true`; otherwise the nominated pair that succeeded.
  * @param {Report[]} reports
- * @returns {Report | undefined} the candidate pair the connection uses
+ * @returns {Report | undefined}
  */
-function selectedPair(reports) {
+export function selectedPair(reports) {
   const transport = ofType(reports, "transport").find((t) => t.selectedCandidatePairId);
-  return transport
-    ? reports.find((r) => r.id === transport.selectedCandidatePairId)
-    : ofType(reports, "candidate-pair").find((p) => p.nominated && p.state === "succeeded");
+  const named = transport && reports.find((r) => r.id === transport.selectedCandidatePairId);
+  if (named) return named;
+  const pairs = ofType(reports, "candidate-pair");
+  return pairs.find((p) => p.selected === true) ?? pairs.find((p) => p.nominated && p.state === "succeeded");
 }
 
 /**
