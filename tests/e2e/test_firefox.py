@@ -98,6 +98,13 @@ def test_a_client_in_firefox_goes_the_whole_way(new_page, firefox, live_server_p
     badge.wait_for()
     wait_until(guest, "document.querySelector('#tiles .tile.remote .quality')"
                       ".dataset.verdict === 'good'")
+    # No RED in Firefox: the voice is protected by Opus's error correction, and both
+    # connection panels say so.
+    for page in (guest, host):
+        page.click("#connection-details summary")
+        wait_until(page, "document.querySelector('#quality-rows tr td:last-child')"
+                         "?.textContent === 'Error correction (FEC)'")
+        page.click("#connection-details summary")
 
     # Chat both ways, and the same safety code on both screens.
     chat(host, guest, "Hello from Chromium")

@@ -47,6 +47,33 @@ export function pathFrom(stats) {
 }
 
 /**
+ * @typedef {"red" | "fec" | null} Voice how the voice we send is protected against lost
+ *   packets: redundant copies (RED, where both browsers have it), Opus's own error
+ *   correction (FEC: Firefox has no RED), or neither / not negotiated yet
+ */
+
+/**
+ * How the voice is protected, from the negotiated answer: it lists only the audio
+ * formats both sides have, the one both send first. (Chromium's statistics name Opus
+ * even while it sends RED, so getStats() cannot tell.)
+ * @param {string | undefined} sdp the answer, local or remote
+ * @returns {Voice}
+ */
+export function voiceProtection(sdp) {
+  const lines = (sdp ?? "").split(/\r?\n/);
+  const start = lines.findIndex((line) => line.startsWith("m=audio "));
+  if (start < 0) return null;
+  const end = lines.findIndex((line, i) => i > start && line.startsWith("m="));
+  const section = lines.slice(start, end < 0 ? undefined : end);
+  const first = section[0].split(" ")[3];
+  const name = section.find((line) => line.startsWith(`a=rtpmap:${first} `))?.split(" ")[1] ?? "";
+  if (/^red\//i.test(name)) return "red";
+  const fmtp = section.find((line) => line.startsWith(`a=fmtp:${first} `)) ?? "";
+  if (/^opus\//i.test(name) && /useinbandfec=1/.test(fmtp)) return "fec";
+  return null;
+}
+
+/**
  * Sound first: losing the voice breaks a session, losing the picture does not. Audio is
  * sent with high priority (the browser's bandwidth allocation and DSCP marking) and with
  * RED redundancy where the browser has it; Opus's in-band FEC is on by default in the
@@ -191,6 +218,9 @@ export class PeerLink {
     const now = Date.now();
     if (this.lastReports) {
       const quality = summarize(this.lastReports, reports, (now - this.lastMeasured) / 1000);
+      const answer = [this.pc.currentLocalDescription, this.pc.currentRemoteDescription]
+        .find((description) => description?.type === "answer");
+      quality.voice = voiceProtection(answer?.sdp);
       this.onquality(quality, classify(quality));
     }
     this.lastReports = reports;

@@ -3,7 +3,8 @@
 
 /**
  * @typedef {{rttMs: number | null, lossPct: number | null, jitterMs: number | null,
- *   inKbps: number | null, outKbps: number | null, stalled?: boolean}} Quality
+ *   inKbps: number | null, outKbps: number | null, stalled?: boolean,
+ *   voice?: import("./peer.js").Voice}} Quality
  * @typedef {"good" | "fair" | "poor" | "stalled"} Verdict
  * ("stalled": no picture arrives — no packets at all, or no video frame decoded)
  * @typedef {Record<string, any>} Report
