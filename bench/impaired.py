@@ -1,6 +1,7 @@
 """Sound and picture over a poor link: visavis vs. the bare reference, side by side.
 
     .venv/bin/python bench/impaired.py [--rate 500] [--loss 5] [--seconds 30] [--rounds 2]
+                                       [--firefox]
 
 Needs root, iproute2 (tc) and nftables (nft). A network namespace of its own
 (tests/e2e/netns.py) joined to this machine by a veth pair; both directions limited to
@@ -27,6 +28,12 @@ Summary: means over the calls of each kind (both receiving sides pooled), and th
 visavis / bare. Targets (issue 7, "sound first"): concealed audio <= 0.5x the reference,
 video frame rate not lower (>= 1.0x). The namespace, veth pair and nftables table are
 removed at the end, also on Ctrl+C or SIGTERM.
+
+``--firefox``: browser B (the client's side) is Debian's Firefox ESR instead of
+Chromium, for both kinds, and A (Chromium) runs in the namespace instead of B: the
+source documents' "Firefox causes audio dropouts", measured: visavis (Chromium host,
+Firefox client) against the bare Chromium↔Firefox reference. Firefox has no RED, so
+both kinds send Opus with its in-band error correction (FEC).
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ from pathlib import Path
 
 from browsers import CHROMIUM, BareReference, launch, machine, visavis_server
 from first_frame import BareCall, VisavisCall, first_frames, host_state
-from tests.e2e.conftest import RECORD_PEER_CONNECTIONS
+from tests.e2e.conftest import FIREFOX, FIREFOX_PREFS, RECORD_PEER_CONNECTIONS, sound_server
 from tests.e2e.netns import TestHost, can_impair, can_make_namespaces
 
 # Sums over the open peer connections of a page (one in a 1:1 call) of what arrived.
@@ -174,6 +181,19 @@ def measure(call, kind: str, number: int, settle: float, seconds: float) -> list
     return sides
 
 
+def launch_firefox(playwright, executable: str, origins: list[str], sound: dict):
+    """Firefox ESR as the tests drive it (tests/e2e/conftest.py), started by ``executable``
+    (the namespace's wrapper); the plain-http origins count as secure, for the camera."""
+    hosts = ",".join(origin.split("//", 1)[1].split(":", 1)[0] for origin in origins)
+    import os
+
+    return playwright.firefox.launch(
+        channel="moz-firefox", executable_path=executable, headless=True,
+        firefox_user_prefs={**FIREFOX_PREFS, "dom.securecontext.allowlist": hosts},
+        env={**os.environ, **sound},
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=int, default=500, help="kbit/s each way")
@@ -181,6 +201,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="measured window")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds after first frames")
     parser.add_argument("--rounds", type=int, default=2, help="calls of each kind")
+    parser.add_argument("--firefox", action="store_true",
+                        help="browser B (the client, in the namespace) is Firefox ESR")
     args = parser.parse_args()
     if not (can_make_namespaces() and can_impair()):
         print("needs root, iproute2 (ip, tc) and nftables (nft)", file=sys.stderr)
@@ -199,6 +221,7 @@ def main() -> int:
     print(f"link: {args.rate} kbit/s each way, {args.loss:g}% UDP loss each way, "
           f"window {args.seconds:g} s after {args.settle:g} s settling, "
           f"{args.rounds} calls of each kind")
+    print(f"browsers: A Chromium, B {'Firefox ESR' if args.firefox else 'Chromium'}")
     results: dict[str, list[list[dict]]] = {"visavis": [], "bare": []}
     with tempfile.TemporaryDirectory(prefix="visavis-impaired-") as folder:
         host = TestHost.create(Path(folder))
@@ -211,9 +234,17 @@ def main() -> int:
                 sync_playwright() as playwright,
             ):
                 secure = f"--unsafely-treat-insecure-origin-as-secure={server.url},{reference.url}"
-                a = launch(playwright, "impaired-a", [secure])
-                b = launch(playwright, "impaired-b", [secure],
-                           executable=host.chromium_wrapper(Path(folder), CHROMIUM))
+                inside = host.chromium_wrapper(Path(folder), CHROMIUM)
+                sound = contextlib.ExitStack()
+                if args.firefox:
+                    # Playwright reaches Firefox over a WebSocket on loopback, which a
+                    # namespace does not share: here A (Chromium) is the one inside.
+                    a = launch(playwright, "impaired-a", [secure], executable=inside)
+                    env = sound.enter_context(sound_server(Path(folder)))
+                    b = launch_firefox(playwright, FIREFOX, [server.url, reference.url], env)
+                else:
+                    a = launch(playwright, "impaired-a", [secure])
+                    b = launch(playwright, "impaired-b", [secure], executable=inside)
                 try:
                     state = host_state(server, a)
                     scripts = (RECORD_PEER_CONNECTIONS,)
@@ -238,11 +269,15 @@ def main() -> int:
                     for browser in (a, b):
                         with contextlib.suppress(Exception):
                             browser.close()
+                    sound.close()
         finally:
             host.remove()
 
-    print("\nA = host (visavis) / page a (bare), on this machine; "
-          "B = guest (visavis) / page b (bare), in the namespace")
+    where = ("in the namespace", "on this machine") if args.firefox else (
+        "on this machine", "in the namespace")
+    print(f"\nA = host (visavis) / page a (bare), Chromium, {where[0]}; "
+          f"B = guest (visavis) / page b (bare), {'Firefox' if args.firefox else 'Chromium'}, "
+          f"{where[1]}")
     summary = {}
     for kind, calls in results.items():
         sides = [side for call in calls for side in call]

@@ -193,6 +193,12 @@ class RoomConsumer(LeanWebsocketConsumer):
                 return await call(services.set_locked)(actor_id=me, locked=False)
             case p.SetNote(text=text):
                 return await call(services.set_note)(actor_id=me, text=text)
+            case p.Reply(preset=preset, text=text):
+                if not await limits.allow_reply(me):
+                    raise p.ProtocolError(
+                        p.ErrorCode.TOO_MANY_REPLIES, "too many replies; wait a minute"
+                    )
+                return await call(services.reply)(participant_id=me, preset=preset, text=text)
             case p.End():
                 return await call(services.end)(actor_id=me)
             case p.SignalOut(to=to, data=data):

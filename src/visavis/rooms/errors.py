@@ -20,6 +20,7 @@ class Reason(StrEnum):
     ROOM_FULL = "room-full"  # the call has its maximum of people
     ROOM_LOCKED = "room-locked"  # the host locked the room against knocks
     SESSION_ENDED = "session-ended"  # the host ended the session for everyone
+    HOST_ABSENT = "host-absent"  # nobody to hear it: the host has not opened the room
 
 
 class RoomError(Exception):

@@ -173,6 +173,16 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitingReply:
+    """To the host: a waiting guest's answer, a prepared one (``preset``) or their own
+    short ``text``."""
+
+    guest_id: str
+    preset: str | None
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     """To the host: the room's lock, note and timer."""
 
@@ -227,6 +237,6 @@ class WaitingChanged:
 
 Event = (
     Welcome | IceServers | Waiting | WaitingRoom | Admitted | Joined | Left | Denied
-    | SentBack | Removed | Ended | Note | Status | LinkClosed | Replaced | Signal | Refused
-    | Watching | WaitingChanged
+    | SentBack | Removed | Ended | Note | WaitingReply | Status | LinkClosed | Replaced
+    | Signal | Refused | Watching | WaitingChanged
 )

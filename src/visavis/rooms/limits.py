@@ -253,6 +253,17 @@ async def allow_knock(address: str) -> bool:
     )
 
 
+# A waiting guest's answers to the host (rooms/services.py reply): a few, not a chat.
+REPLIES_PER_MINUTE = 5
+REPLY_WINDOW_SECONDS = 60
+
+
+async def allow_reply(participant: str) -> bool:
+    """Count one answer of the waiting guest ``participant``."""
+    return await store().allow(_key("reply", participant), REPLIES_PER_MINUTE,
+                               REPLY_WINDOW_SECONDS)
+
+
 # The setup test of one guest link: each run takes a TURN credential; a link that asks
 # for more than this in an hour is refused (HTTP 429), so that it cannot drain the relay.
 SETUP_CREDENTIALS_PER_HOUR = 20

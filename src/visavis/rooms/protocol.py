@@ -75,9 +75,12 @@ class ErrorCode(StrEnum):
     # Moderation (issue 5): the host locked the room, or ended the session for everyone.
     ROOM_LOCKED = "room-locked"
     SESSION_ENDED = "session-ended"
+    # A waiting guest's reply found no host in the room to read it.
+    HOST_ABSENT = "host-absent"
     # Abuse limits (rooms/limits.py).
     TOO_MANY_MESSAGES = "too-many-messages"
     TOO_MANY_KNOCKS = "too-many-knocks"
+    TOO_MANY_REPLIES = "too-many-replies"
     TOO_MANY_IN_ROOM = "too-many-in-room"
     TOO_MANY_CONNECTIONS = "too-many-connections"
 
@@ -194,6 +197,30 @@ class SetNote(Message):
     text: Annotated[str, BeforeValidator(_strip_text), Field(max_length=NOTE_MAX)]
 
 
+# What a waiting guest may answer (docs/protocol.md, *reply*): a prepared message, which
+# the host's page shows in the host's language, or a short text of their own.
+ReplyPreset = Literal["here", "audio-only", "two-minutes"]
+REPLY_MAX = 140
+ReplyText = Annotated[
+    str, BeforeValidator(_strip_text), Field(min_length=1, max_length=REPLY_MAX)
+]
+
+
+class Reply(Message):
+    """From a waiting guest to the host: exactly one of a prepared message or a short text.
+    Shown to the host live, never stored."""
+
+    type: Literal["reply"]
+    preset: ReplyPreset | None = None
+    text: ReplyText | None = None
+
+    @model_validator(mode="after")
+    def _preset_or_text(self) -> Reply:
+        if (self.preset is None) == (self.text is None):
+            raise ValueError("give exactly one of preset or text")
+        return self
+
+
 class SessionDescription(Message):
     type: Literal["offer", "answer", "rollback"]
     sdp: Annotated[str, Field(max_length=60000)] = ""
@@ -244,6 +271,7 @@ ClientMessage = Annotated[
     | Unlock
     | End
     | SetNote
+    | Reply
     | SignalOut
     | Leave
     | Ping,
@@ -373,6 +401,15 @@ class Note(Message):
     text: str
 
 
+class WaitingReply(Message):
+    """To the host: what a waiting guest answered (``id`` is in the waiting room list)."""
+
+    type: Literal["waiting-reply"]
+    id: ParticipantId
+    preset: ReplyPreset | None = None
+    text: str | None = None
+
+
 class Status(Message):
     """To the host: the room's own state, sent on entering and whenever it changes."""
 
@@ -458,6 +495,7 @@ ServerMessage = Annotated[
     | Removed
     | Ended
     | Note
+    | WaitingReply
     | Status
     | Watching
     | WaitingChanged

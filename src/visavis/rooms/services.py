@@ -594,6 +594,19 @@ def set_note(*, actor_id: str, text: str) -> list[Delivery]:
     )
 
 
+def reply(*, participant_id: str, preset: str | None, text: str | None) -> list[Delivery]:
+    """A waiting guest answers the host with a prepared message or a short text. It goes
+    to the host's room page as it is and is kept nowhere (rate: rooms/limits.py)."""
+    participant = _participant(participant_id)
+    if participant.role != Role.GUEST or participant.state != State.WAITING:
+        raise RoomError(Reason.BAD_STATE, "only a guest in the waiting room can reply")
+    hosts = _hosts(participant.appointment_id)
+    if not hosts:
+        raise RoomError(Reason.HOST_ABSENT, "the counselor has not opened the session yet")
+    event = events.WaitingReply(guest_id=participant.id, preset=preset, text=text)
+    return [Delivery(h.channel_name, event) for h in hosts]
+
+
 @transaction.atomic
 def end(*, actor_id: str) -> list[Delivery]:
     """End the session for everyone: each participant of the room, the host included, is

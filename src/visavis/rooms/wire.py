@@ -35,6 +35,7 @@ CODES: dict[Reason, p.ErrorCode] = {
     Reason.ROOM_FULL: p.ErrorCode.ROOM_FULL,
     Reason.ROOM_LOCKED: p.ErrorCode.ROOM_LOCKED,
     Reason.SESSION_ENDED: p.ErrorCode.SESSION_ENDED,
+    Reason.HOST_ABSENT: p.ErrorCode.HOST_ABSENT,
 }
 
 _BUILDERS: dict[type, Callable[[Any, int], p.Message]] = {}
@@ -197,6 +198,13 @@ def _removed(event: events.Removed, version: int) -> p.Removed:
 @_builds(events.Ended)
 def _ended(event: events.Ended, version: int) -> p.Ended:
     return p.Ended(type="ended")
+
+
+@_builds(events.WaitingReply)
+def _waiting_reply(event: events.WaitingReply, version: int) -> p.WaitingReply:
+    return p.WaitingReply(
+        type="waiting-reply", id=event.guest_id, preset=event.preset, text=event.text
+    )
 
 
 @_builds(events.Note)

@@ -8,6 +8,7 @@ import { forgetResume, loadResume, pruneExpired, saveResume } from "./resume.js"
 import { describeError, openConnection, readConfig, showReconnecting, startCall, syncCall } from "./room.js";
 import { bindControls, bindQuickExit } from "./ui/controls.js";
 import { Prejoin } from "./ui/prejoin.js";
+import { bindReplyForm } from "./ui/reply.js";
 import { byId, showSection } from "./ui/sections.js";
 
 /** Every switchable part of the page (guest_room.html); exactly one shows at a time. */
@@ -101,6 +102,8 @@ async function knock(name, saved = null) {
   };
   /** @type {import("./topology.js").MediaCall | null} */
   let call = null;
+  // Waiting, the client can answer the counselor (docs/protocol.md, *reply*).
+  const replyForm = bindReplyForm((reply) => connection.reply(reply));
   const leave = () => {
     stopSaving();
     connection.leave();
@@ -123,8 +126,10 @@ async function knock(name, saved = null) {
   connection.onwaiting = (info) => {
     if (connection.welcome) keepPlace(connection.welcome);
     showWaiting(name, info);
+    replyForm.show(true);
   };
   connection.onadmitted = (peers) => {
+    replyForm.show(false);
     byId("sent-back-info").hidden = true;
     showSection("call", SECTIONS);
     if (!call) {
@@ -151,6 +156,7 @@ async function knock(name, saved = null) {
     call?.sync(connection.id ?? "", []);  // everyone in the call got "left" for us
     byId("sent-back-info").hidden = false;
     showWaiting(name);
+    replyForm.show(true);
   };
   /** @param {string} section */
   const over = (section) => {
@@ -170,8 +176,8 @@ async function knock(name, saved = null) {
       if (code !== "bad-state" && code !== "no-such-participant") {
         byId("call-status").textContent = describeError(code);
       }
-    } else {
-      // Before the call, any refusal ends this attempt: say why, plainly. A refused
+    } else if (!replyForm.refused(code)) {
+      // Before the call, any other refusal ends this attempt: say why, plainly. A refused
       // knock means the room's conditions changed (PIN, time); the page explains them.
       connection.close();
       if (code === "room-locked" || code === "session-ended") {

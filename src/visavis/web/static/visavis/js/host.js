@@ -9,6 +9,7 @@ import { bindControls } from "./ui/controls.js";
 import { bindCopyButtons } from "./ui/copy.js";
 import { bindHostPanel } from "./ui/hostpanel.js";
 import { renderParticipants, renderWaitingRoom } from "./ui/guestlists.js";
+import { Replies } from "./ui/reply.js";
 import { byId } from "./ui/sections.js";
 import { SessionTimer } from "./ui/timer.js";
 import { bindNotificationButton, countWaiting, showCountInTitle, watchRooms } from "./ui/watch.js";
@@ -161,10 +162,14 @@ async function main() {
       ? gettext("You are the host of this room.")
       : gettext("You are not the host of this room.");
   };
+  const replies = new Replies();
+  connection.onwaitingreply = (reply) => replies.add(reply);
   connection.onwaitingroom = (waiting) => {
+    replies.keep(waiting.map((guest) => guest.id));
     renderWaitingRoom(waiting, {
       onadmit: (id) => connection.admit(id),
       ondeny: (id, message) => connection.deny(id, message),
+      decorate: (entry, id) => replies.show(entry, id),
     });
     counts.here = waiting.length;
     updateTitle();

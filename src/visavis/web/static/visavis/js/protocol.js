@@ -17,6 +17,8 @@ const MAX_QUEUED_SIGNALS = 200;
 /** @typedef {{id: string, name: string, role: Role}} Peer */
 /** @typedef {{id: string, name: string}} WaitingGuest */
 /** @typedef {{counselorPresent: boolean, callFull: boolean}} WaitingInfo */
+/** @typedef {"here" | "audio-only" | "two-minutes"} ReplyPreset */
+/** @typedef {{id: string, preset: ReplyPreset | null, text: string | null}} WaitingReply */
 /**
  * @typedef {{type: "offer" | "answer" | "rollback", sdp?: string}} Description
  * @typedef {{candidate: string, sdpMid?: string | null, sdpMLineIndex?: number | null, usernameFragment?: string | null}} Candidate
@@ -99,6 +101,9 @@ export class RoomConnection extends ReconnectingSocket {
     /** The host's note to the waiting room; "" when there is none any more. */
     /** @type {(text: string) => void} */
     this.onnote = () => {};
+    /** (Host) a waiting guest's answer: a prepared one (`preset`) or a short text. */
+    /** @type {(reply: WaitingReply) => void} */
+    this.onwaitingreply = () => {};
     /** (Host) the room's lock, note and timer. */
     /** @type {(status: RoomStatus) => void} */
     this.onstatus = () => {};
@@ -212,6 +217,12 @@ export class RoomConnection extends ReconnectingSocket {
   /** @param {string} text the note to the waiting room; "" takes it back */
   note(text) { this.send({ type: "note", text: text.trim() }); }
 
+  /**
+   * (Guest, waiting) answer the host: a prepared message or a short text of our own.
+   * @param {{preset: ReplyPreset} | {text: string}} reply
+   */
+  reply(reply) { this.send({ type: "reply", ...reply }); }
+
   /** End the session for everyone, us included. */
   end() { this.send({ type: "end" }); }
 
@@ -267,6 +278,11 @@ export class RoomConnection extends ReconnectingSocket {
         break;
       case "sent-back": this.onsentback(); break;
       case "note": this.onnote(String(message.text ?? "")); break;
+      case "waiting-reply": {
+        const reply = readReply(message);
+        if (reply) this.onwaitingreply(reply);
+        break;
+      }
       case "status": this.onstatus(message); break;
       case "replaced":
         this.closedByUs = true;
@@ -300,6 +316,22 @@ export class RoomConnection extends ReconnectingSocket {
       default: break;
     }
   }
+}
+
+/** The prepared answers a waiting guest can give (docs/protocol.md, *reply*). */
+export const REPLY_PRESETS = /** @type {const} */ (["here", "audio-only", "two-minutes"]);
+
+/**
+ * A `waiting-reply` as the host's page may trust it: a known preset or a text, or null.
+ * @param {Record<string, unknown>} message
+ * @returns {WaitingReply | null}
+ */
+export function readReply(message) {
+  if (typeof message.id !== "string") return null;
+  const preset = REPLY_PRESETS.find((known) => known === message.preset) ?? null;
+  const text = typeof message.text === "string" && message.text ? message.text : null;
+  if ((preset === null) === (text === null)) return null;
+  return { id: message.id, preset, text };
 }
 
 /**

@@ -49,9 +49,12 @@ function renderList(listId, templateId, emptyId, guests, fill) {
  * @param {object} actions
  * @param {(id: string) => void} actions.onadmit
  * @param {(id: string, message?: string) => void} actions.ondeny
+ * @param {(entry: HTMLElement, id: string) => void} [actions.decorate] adds what else
+ *   the counselor knows of the guest (their answer, ui/reply.js)
  */
-export function renderWaitingRoom(waiting, { onadmit, ondeny }) {
+export function renderWaitingRoom(waiting, { onadmit, ondeny, decorate }) {
   renderList("lobby", "lobby-entry", "lobby-empty", waiting, (entry, guest) => {
+    decorate?.(entry, guest.id);
     const button = (/** @type {string} */ selector) =>
       /** @type {HTMLButtonElement | null} */ (entry.querySelector(selector));
     bindButton(button(".admit"), guest.name, () => onadmit(guest.id));
