@@ -23,7 +23,9 @@ up: "bare-sse"), ``--reference both`` measures both beside visavis. "go" is
 ``window.go()`` in page a (time taken as it starts), which creates the
 RTCPeerConnection, adds the tracks and sends the offer; b answers.
 
-On both kinds the end is the first requestVideoFrameCallback of the remote <video> in
+On both kinds "go" comes SETTLE_S (1 s) after the pages are ready as described, so that
+neither kind pays for the start of its camera and microphone inside the timed span. On
+both kinds the end is the first requestVideoFrameCallback of the remote <video> in
 each page (epoch milliseconds from performance.timeOrigin + now: one clock for all pages
 on the machine). Reported per side and "both" = the later of the two sides; medians over
 the repetitions; ratio = visavis median / bare median (the WebSocket reference's unless
@@ -36,6 +38,7 @@ import argparse
 import contextlib
 import statistics
 import sys
+import time
 from datetime import date
 
 from browsers import (
@@ -79,6 +82,14 @@ LOCAL_MEDIA_OPEN = """
 TIMEOUT_MS = 30000
 
 BARE_KIND = {"websocket": "bare-ws", "sse": "bare-sse"}
+
+# Both kinds wait this long between "ready" and "go", so that neither starts while its
+# pages are still starting their camera and microphone: a bare page is ready the moment
+# getUserMedia resolves, a visavis guest page has had its camera open for the knock's
+# round trip through the host page. Without it the bare reference paid for that start-up
+# inside its timed span (2026-12-05: bare-ws median 482 ms going at once, 392 ms after 1 s,
+# visavis 474 ms; its spread 380-769 ms vs. 291-485 ms).
+SETTLE_S = 1.0
 
 
 class VisavisCall:
@@ -149,7 +160,9 @@ class BareCall:
 
 
 def first_frames(call) -> tuple[float, float]:
-    """Milliseconds from go to the first remote frame in each of the two pages."""
+    """Milliseconds from go to the first remote frame in each of the two pages, go being
+    SETTLE_S after both pages are ready."""
+    time.sleep(SETTLE_S)
     call.go()
     ends = []
     for page in call.pages:
