@@ -87,7 +87,7 @@ BARE_KIND = {"websocket": "bare-ws", "sse": "bare-sse"}
 # pages are still starting their camera and microphone: a bare page is ready the moment
 # getUserMedia resolves, a visavis guest page has had its camera open for the knock's
 # round trip through the host page. Without it the bare reference paid for that start-up
-# inside its timed span (2026-12-05: bare-ws median 482 ms going at once, 392 ms after 1 s,
+# inside its timed span (2026-12-06: bare-ws median 482 ms going at once, 392 ms after 1 s,
 # visavis 474 ms; its spread 380-769 ms vs. 291-485 ms).
 SETTLE_S = 1.0
 
