@@ -8,10 +8,12 @@ from 127.0.0.1 and reads CPU time of a browser's process tree from /proc.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 import platform
+import socket
 import subprocess
 import sys
 import tempfile
@@ -179,8 +181,10 @@ def tree_cpu_by_kind(root: int) -> dict[str, float]:
 # Two of these pages, "a" and "b", make a 1:1 call: getUserMedia with the same constraints
 # as visavis (media.js), one RTCPeerConnection each with default settings (no codec or
 # sender tweaks), the local picture and the remote picture in <video> elements, signalling
-# (offer, answer, trickled candidates) through the tiny relay below. window.go() on "a"
-# starts the call; "b" answers.
+# (offer, answer, trickled candidates) through one of the tiny relays below: a WebSocket
+# (as visavis signals; the default) or, the older reference, server-sent events down and
+# POST up. window.go() on "a" starts the call; "b" answers. /*SIGNALLING*/ is replaced by
+# one of the two *_SIGNALLING snippets, which define send(data) and window.listening.
 BARE_PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>bare</title></head>
 <body>
@@ -195,7 +199,10 @@ const AUDIO = {echoCancellation: true, noiseSuppression: true, autoGainControl: 
 const VIDEO = {width: {ideal: 1280}, height: {ideal: 720}, frameRate: {ideal: 30, max: 30}};
 let pc = null;
 let queue = Promise.resolve();
-const send = (data) => fetch("/signal/" + other, {method: "POST", body: JSON.stringify(data)});
+const receive = (data) => {
+  queue = queue.then(() => handle(data)).catch((err) => console.error(err));
+};
+/*SIGNALLING*/
 window.ready = navigator.mediaDevices.getUserMedia({audio: AUDIO, video: VIDEO}).then((s) => {
   window.stream = s;
   document.getElementById("local").srcObject = s;
@@ -226,12 +233,6 @@ async function handle(data) {
     await pc.addIceCandidate(data.candidate);
   }
 }
-const events = new EventSource("/events/" + me);
-window.listening = new Promise((resolve) => { events.onopen = resolve; });
-events.onmessage = (e) => {
-  const data = JSON.parse(e.data);
-  queue = queue.then(() => handle(data)).catch((err) => console.error(err));
-};
 window.go = async () => {
   makePc();
   await pc.setLocalDescription();
@@ -241,6 +242,25 @@ window.go = async () => {
 </body></html>
 """
 
+# One WebSocket to the relay (_WebSocketRelay), which passes every message on to the other
+# page of the call as it is. __RELAY__ becomes ws://<host>:<port>/.
+WEBSOCKET_SIGNALLING = """
+const socket = new WebSocket("__RELAY__" + me);
+window.listening = new Promise((resolve) => { socket.onopen = resolve; });
+const send = (data) => socket.send(JSON.stringify(data));
+socket.onmessage = (e) => receive(JSON.parse(e.data));
+"""
+
+# The older reference: POST up, server-sent events down (one mailbox per page in _Relay).
+SSE_SIGNALLING = """
+const send = (data) => fetch("/signal/" + other, {method: "POST", body: JSON.stringify(data)});
+const events = new EventSource("/events/" + me);
+window.listening = new Promise((resolve) => { events.onopen = resolve; });
+events.onmessage = (e) => receive(JSON.parse(e.data));
+"""
+
+SIGNALLING = ("websocket", "sse")
+
 
 class _Relay:
     def __init__(self):
@@ -249,7 +269,7 @@ class _Relay:
         self.closed = False
 
 
-def _handler(relay: _Relay):
+def _handler(relay: _Relay, page: bytes):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -280,7 +300,7 @@ def _handler(relay: _Relay):
                         self.wfile.flush()
                     except OSError:
                         return
-            body = BARE_PAGE.encode()
+            body = page
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -300,19 +320,86 @@ def _handler(relay: _Relay):
     return Handler
 
 
-class BareReference:
-    """HTTP server on 127.0.0.1 for the bare page and its signalling (server-sent events
-    down, POST up). Each call gets a number from ``new_call()``: the pages are
-    ``{url}/#{number}:a`` and ``{url}/#{number}:b``."""
+class _WebSocketRelay:
+    """A ``websockets`` server in a thread of its own: a page connects to /<call>:<a or b>,
+    and every message it sends goes on at once, as it is, to the other page of its call
+    (held for it if that page is not connected yet). Like `visavis serve`: asyncio (so
+    TCP_NODELAY), no per-message compression."""
 
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str):
+        self.sock = socket.create_server((host, 0))
+        self.port = self.sock.getsockname()[1]
+        self.pages: dict[str, object] = {}
+        self.held: dict[str, list[str]] = {}
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def _page(self, ws):
+        me = ws.request.path.lstrip("/")
+        call, side = me.split(":")
+        other = f"{call}:{'b' if side == 'a' else 'a'}"
+        self.pages[me] = ws
+        for text in self.held.pop(me, []):
+            await ws.send(text)
+        try:
+            async for text in ws:
+                peer = self.pages.get(other)
+                if peer is None:
+                    self.held.setdefault(other, []).append(text)
+                else:
+                    await peer.send(text)
+        finally:
+            self.pages.pop(me, None)
+
+    def start(self) -> None:
+        from websockets.asyncio.server import serve
+
+        async def start():
+            self.server = await serve(self._page, sock=self.sock, compression=None)
+
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(start(), self.loop).result()
+
+    def stop(self) -> None:
+        async def stop():
+            self.server.close()
+            await self.server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+
+class BareReference:
+    """HTTP server on 127.0.0.1 for the bare page, and its signalling: ``"websocket"`` (a
+    WebSocket relay on a second port, as visavis signals: the default) or ``"sse"`` (the
+    older reference: server-sent events down, POST up, relayed by the HTTP server). Each
+    call gets a number from ``new_call()``: the pages are ``{url}/#{number}:a`` and
+    ``{url}/#{number}:b``."""
+
+    def __init__(self, host: str = "127.0.0.1", signalling: str = "websocket"):
+        if signalling not in SIGNALLING:
+            raise ValueError(f"signalling: one of {SIGNALLING}, not {signalling!r}")
+        self.signalling = signalling
         self.relay = _Relay()
-        self.httpd = ThreadingHTTPServer((host, 0), _handler(self.relay))
+        if signalling == "websocket":
+            self.websocket_relay = _WebSocketRelay(host)
+            snippet = WEBSOCKET_SIGNALLING.replace(
+                "__RELAY__", f"ws://{host}:{self.websocket_relay.port}/"
+            )
+        else:
+            self.websocket_relay = None
+            snippet = SSE_SIGNALLING
+        page = BARE_PAGE.replace("/*SIGNALLING*/", snippet.strip()).encode()
+        self.httpd = ThreadingHTTPServer((host, 0), _handler(self.relay, page))
         self.httpd.daemon_threads = True
         self.url = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self):
+        if self.websocket_relay:
+            self.websocket_relay.start()
         self.thread.start()
         return self
 
@@ -326,6 +413,8 @@ class BareReference:
             self.relay.cond.notify_all()
         self.httpd.shutdown()
         self.httpd.server_close()
+        if self.websocket_relay:
+            self.websocket_relay.stop()
 
 
 # Notes the first remote video frame of a page: the remote <video> of visavis
