@@ -15,6 +15,7 @@ import ssl
 import stat
 from pathlib import Path
 
+import psycopg
 import redis
 from django.conf import settings
 from django.core import checks
@@ -143,11 +144,13 @@ def public_address(app_configs=None, **kwargs):
 def database(app_configs=None, **kwargs):
     connection = connections[DEFAULT_DB_ALIAS]
     try:
+        if connection.vendor == "postgresql":
+            _connect_postgresql(connection.settings_dict)
         connection.ensure_connection()
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (DatabaseError, psycopg.Error) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
         return [checks.Error(
             f"The database cannot be reached: {config_._without_password(reason)}",
             hint="Check database_url (host, port, name, user, password) and that "
@@ -155,7 +158,8 @@ def database(app_configs=None, **kwargs):
             id="visavis.E040",
         )]
     finally:
-        connection.close()
+        if connection.connection is not None:  # close() alone would open the pool
+            connection.close()
     if plan:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
         more = f" and {len(plan) - 5} more" if len(plan) > 5 else ""
@@ -166,6 +170,17 @@ def database(app_configs=None, **kwargs):
             id="visavis.E041",
         )]
     return []
+
+
+def _connect_postgresql(database: dict) -> None:
+    """One connection of its own, outside the pool: the pool would only say that it got
+    none in time, psycopg says why (refused, no such database, wrong password)."""
+    options = {k: v for k, v in database.get("OPTIONS", {}).items() if k != "pool"}
+    psycopg.connect(
+        dbname=database["NAME"], user=database.get("USER") or None,
+        password=database.get("PASSWORD") or None, host=database.get("HOST") or None,
+        port=database.get("PORT") or None, connect_timeout=NETWORK_TIMEOUT, **options,
+    ).close()
 
 
 @checks.register("visavis", deploy=True)

@@ -111,13 +111,13 @@ class TurnClient:
             )[0]
         except (OSError, UnicodeError) as exc:
             raise ProbeError(f"cannot resolve {address.host}: {exc}") from None
-        self.target = target
         self.sock = socket.socket(family, kind, proto)
         self.sock.settimeout(timeout)
-        if address.transport == "udp":
-            return
         try:
+            # Connected UDP too: a closed port then fails at once ("connection refused").
             self.sock.connect(target)
+            if address.transport == "udp":
+                return
             if address.transport == "tls":
                 context = ssl.create_default_context()
                 self.sock = context.wrap_socket(self.sock, server_hostname=address.host)
@@ -132,10 +132,10 @@ class TurnClient:
             # UDP may lose the request or the answer: send it up to three times.
             self.sock.settimeout(self.timeout / 3)
             for _ in range(3):
-                self.sock.sendto(message, self.target)
+                self.sock.send(message)
                 with contextlib.suppress(TimeoutError):
                     while True:
-                        data, _ = self.sock.recvfrom(4096)
+                        data = self.sock.recv(4096)
                         if data[8:20] == transaction:
                             return data
             raise TimeoutError
