@@ -9,7 +9,6 @@ id. The good set-up itself passes clean.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -22,34 +21,19 @@ import time_machine
 from django.conf import settings
 from django.test import override_settings
 
-from tests.conftest import free_port, visavis_command
+from tests.conftest import free_port
 from tests.e2e.turn import start_coturn
+from tests.ops.commands import run
 from visavis.ops import checks, turnprobe
 
 SECRET = "check-test-secret"
-
-
-def _clean_env(data_dir: Path, **settings_) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("VISAVIS_") and k not in ("DJANGO_SETTINGS_MODULE",
-                                                         "DATABASE_URL", "REDIS_URL")}
-    env["VISAVIS_DATA_DIR"] = str(data_dir)
-    env.update({f"VISAVIS_{k.upper()}": v for k, v in settings_.items()})
-    return env
-
-
-def _run(data_dir: Path, *args: str, **settings_) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [visavis_command(), *args], env=_clean_env(data_dir, **settings_),
-        capture_output=True, text=True, timeout=60,
-    )
 
 
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory) -> Path:
     """A data directory with a migrated database and a generated secret key (0600)."""
     folder = tmp_path_factory.mktemp("check-migrated") / "data"
-    done = _run(folder, "migrate", "-v0")
+    done = run(folder, "migrate", "-v0")
     assert done.returncode == 0, done.stderr
     return folder
 
@@ -63,7 +47,7 @@ def coturn(tmp_path_factory, migrated):
     folder = tmp_path_factory.mktemp("check-coturn")
     port = free_port()
     low = 49152 + (port % 1000) * 10
-    made = _run(migrated, "turnconfig", "--no-tls", "--listening-ip", "127.0.0.1",
+    made = run(migrated, "turnconfig", "--no-tls", "--listening-ip", "127.0.0.1",
                 "--port", str(port), "--min-port", str(low), "--max-port", str(low + 20),
                 "--log-file", str(folder / "turn.log"), turn_secret=SECRET)
     assert made.returncode == 0, made.stderr
@@ -111,7 +95,7 @@ def good(coturn: str, **changes: str) -> dict[str, str]:
 
 
 def check(data_dir: Path, settings_: dict[str, str], *, deploy: bool = True):
-    result = _run(data_dir, "check", *(["--deploy"] if deploy else []), **settings_)
+    result = run(data_dir, "check", *(["--deploy"] if deploy else []), **settings_)
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, result.stdout + result.stderr
 
