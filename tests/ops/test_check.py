@@ -174,6 +174,14 @@ def test_a_secret_key_others_can_read_is_an_error(data_dir, coturn):
     assert "chmod 600" in output
 
 
+def test_serve_refuses_to_start_on_an_error_of_plain_check(data_dir):
+    """Every command runs the plain checks first (Django does): an error stops it."""
+    (data_dir / "secret_key").chmod(0o640)
+    started = run(data_dir, "serve", "--port", str(free_port()))
+    assert started.returncode == 1
+    assert "visavis.E010" in started.stderr, started.stderr
+
+
 def test_an_smtp_server_that_does_not_answer_is_an_error(data_dir, coturn):
     status, output = check(data_dir, good(coturn, email_host="127.0.0.1",
                                           email_port=str(free_port())))
@@ -270,9 +278,9 @@ def test_no_trust_in_the_proxy_header_is_a_warning():
     assert "X-Forwarded-Proto" in found[0].msg
 
 
-def test_turn_urls_without_a_secret_is_an_error():
+def test_turn_urls_without_a_secret_is_a_warning():
     with _deploy_settings(TURN_URLS=["turn:turn.example.org"], TURN_SECRET=None):
-        assert _ids(checks.turn_settings()) == ["visavis.E030"]
+        assert _ids(checks.turn_settings()) == ["visavis.W030"]
     with _deploy_settings(TURN_URLS=["turn:turn.example.org"], TURN_SECRET="s"):
         assert _ids(checks.turn_settings()) == []
 

@@ -103,12 +103,12 @@ def turn_settings(app_configs=None, **kwargs):
     if any(u.startswith(("turn:", "turns:")) for u in urls) and not settings.VISAVIS[
         "TURN_SECRET"
     ]:
-        return [checks.Error(
+        return [checks.Warning(
             "turn_urls names a TURN server but turn_secret is not set, so browsers get no "
             "TURN credentials and the relay is never used.",
             hint="Set turn_secret to coturn's static-auth-secret (`visavis turnconfig` "
                  "writes a matching coturn configuration).",
-            id="visavis.E030",
+            id="visavis.W030",
         )]
     return []
 
