@@ -21,6 +21,7 @@ import time_machine
 from django.conf import settings
 from django.test import override_settings
 
+from tests.backends import isolated_redis_url, require_redis
 from tests.conftest import free_port
 from tests.e2e.turn import start_coturn
 from tests.ops.commands import run
@@ -164,6 +165,21 @@ def test_an_unreachable_postgresql_is_an_error(data_dir, coturn):
     assert status == 1
     assert "visavis.E040" in output, output
     assert "hunter2" not in output
+
+
+def test_postgresql_and_redis_pass_once_migrated(data_dir, coturn, postgres_databases):
+    """The good set-up on the backends of several processes: an empty PostgreSQL
+    database is found unmigrated, and after `visavis migrate` all is clean."""
+    backends = {"database_url": postgres_databases.create(),
+                "redis_url": isolated_redis_url(require_redis())}
+    status, output = check(data_dir, good(coturn, **backends))
+    assert status == 1
+    assert "visavis.E041" in output and "visavis.E050" not in output, output
+    migrated = run(data_dir, "migrate", "-v0", **backends)
+    assert migrated.returncode == 0, migrated.stderr
+    status, output = check(data_dir, good(coturn, **backends))
+    assert status == 0, output
+    assert "no issues" in output, output
 
 
 def test_a_secret_key_others_can_read_is_an_error(data_dir, coturn):
