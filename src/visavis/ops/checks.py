@@ -264,18 +264,18 @@ def _probe(address: turnprobe.TurnAddress, *, probe_peers: bool):
             f"The TURN server {address} does not accept visavis's credentials.",
             hint="turn_secret must equal static-auth-secret in turnserver.conf (with "
                  "use-auth-secret); `visavis turnconfig` writes a matching file. Restart "
-                 "coturn after changing it.",
+                 "coturn after changing it. (Or its clock is more than a week ahead.)",
             id="visavis.E061",
         )], False
     found = []
-    if lifetime == lifetimes[-1]:
+    if lifetime > ttl:
         found.append(checks.Error(
             f"The TURN server {address}'s clock is ahead of this machine's by more than "
             f"turn_credential_ttl ({ttl} s): it refuses every browser's credential as expired.",
             hint="Keep both clocks in sync (systemd-timesyncd or chrony).",
             id="visavis.E062",
         ))
-    elif lifetime == ttl and ttl != 60:
+    elif lifetime > 60:
         found.append(checks.Warning(
             f"The TURN server {address}'s clock is more than a minute ahead of this "
             "machine's: browsers' credentials expire early.",
