@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,21 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
     "--allow-loopback-in-peer-connection",
 ]
+
+# Debian's Firefox ESR, driven by Playwright over WebDriver BiDi (channel "moz-firefox";
+# Playwright below 1.65). The prefs give it fake camera and microphone without a prompt,
+# and loopback ICE candidates: without the two permission prefs Firefox gathers no
+# loopback candidate and the call fails without an error (../shared/testing.md).
+FIREFOX = os.environ.get("VISAVIS_FIREFOX", "/usr/lib/firefox-esr/firefox-esr")
+FIREFOX_PREFS = {
+    "media.navigator.streams.fake": True,
+    "media.navigator.permission.disabled": True,
+    "permissions.default.camera": 1,
+    "permissions.default.microphone": 1,
+    "media.peerconnection.ice.loopback": True,
+    "media.peerconnection.ice.obfuscate_host_addresses": False,
+    "media.autoplay.default": 0,
+}
 
 # Records every RTCPeerConnection a page creates, so tests can read getStats() without
 # any test hook in the application itself.
@@ -68,6 +87,48 @@ def browser(playwright):
     )
     yield browser
     browser.close()
+
+
+@contextlib.contextmanager
+def sound_server(folder: Path):
+    """A PulseAudio server of its own with a null sink: Firefox runs WebAudio (the level
+    meters) only with an audio output, which a machine without a sound card lacks.
+    Yields the environment that points Firefox at it."""
+    if not shutil.which("pulseaudio"):
+        pytest.fail("pulseaudio not found: install Debian's pulseaudio package "
+                    "(scripts/system-packages)")
+    socket = folder / "native"
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(folder), "HOME": str(folder)}
+    process = subprocess.Popen(
+        ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--log-target=stderr",
+         f"--load=module-native-protocol-unix auth-anonymous=1 socket={socket}",
+         "--load=module-null-sink sink_name=visavis"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not socket.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"pulseaudio did not start: {process.stderr.read().decode()}")
+            time.sleep(0.05)
+        yield {"PULSE_SERVER": f"unix:{socket}"}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def firefox(playwright, tmp_path_factory):
+    """Firefox ESR, for the pages of the Firefox lane (tests/e2e/test_firefox.py)."""
+    if not Path(FIREFOX).exists():
+        pytest.fail(f"Firefox not found at {FIREFOX}: install Debian's firefox-esr package")
+    with sound_server(tmp_path_factory.mktemp("pulse")) as sound:
+        browser = playwright.firefox.launch(
+            channel="moz-firefox", executable_path=FIREFOX, headless=True,
+            firefox_user_prefs=FIREFOX_PREFS, env={**os.environ, **sound},
+        )
+        yield browser
+        browser.close()
 
 
 class PageLog:

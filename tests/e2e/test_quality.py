@@ -38,6 +38,7 @@ def test_indicator_shows_the_connection_and_its_numbers(new_page, live_server_pr
     assert cells[0] == "Kim" and cells[1] == "Connection: good"
     assert cells[2].endswith(" ms") and cells[3].endswith(" %")
     assert int(cells[5].split()[0]) > 50, cells  # receiving: audio and video
+    assert cells[7] == "Sent twice (RED)", cells  # sound first: both browsers have RED
 
 
 def test_audio_only_stops_the_picture_but_not_the_voice(new_page, live_server_process):

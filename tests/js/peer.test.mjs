@@ -12,7 +12,7 @@ import {
 
 installFakes();
 
-const { PeerLink, selectedPath } = await import("../../src/visavis/web/static/visavis/js/peer.js");
+const { PeerLink, selectedPath, voiceProtection } = await import("../../src/visavis/web/static/visavis/js/peer.js");
 
 const START = 1_000_000;
 /** @type {PeerLink[]} */
@@ -261,6 +261,16 @@ describe("selectedPath", () => {
     assert.equal(await selectedPath(withStats(pairReports({ remote: "srflx" }))), "direct");
   });
 
+  test("Firefox: no transport report; the pair marked selected wins over another nominated one", async () => {
+    const reports = [
+      ...pairReports({ pairId: "CP-relay", local: "relay" }),
+      ...pairReports({ pairId: "CP-host", local: "host", nominated: true }).map(
+        (r) => (r.type === "candidate-pair" ? { ...r, selected: true } : r),
+      ),
+    ];
+    assert.equal(await selectedPath(withStats(reports)), "direct");
+  });
+
   test("a selected pair id that is not in the report falls back to the nominated pair", async () => {
     const reports = [selected("CP-gone"), ...pairReports({ local: "relay" })];
     assert.equal(await selectedPath(withStats(reports)), "relay");
@@ -380,5 +390,24 @@ describe("automatic mode on a thin link (sound first)", () => {
     await link.measure();
     await settle();
     assert.equal(video.parameters.encodings[0].maxBitrate, 240_000);
+  });
+});
+
+describe("voiceProtection", () => {
+  const answer = (...lines) => ["v=0", "m=video 9 UDP/TLS/RTP/SAVPF 96", "a=rtpmap:96 VP8/90000", ...lines, ""].join("\r\n");
+  test("both browsers have RED (Chromium): sent twice", () => {
+    const sdp = answer("m=audio 9 UDP/TLS/RTP/SAVPF 63 111", "a=rtpmap:63 red/48000/2", "a=fmtp:63 111/111",
+      "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1");
+    assert.equal(voiceProtection(sdp), "red");
+  });
+  test("an answer without RED (Firefox): Opus with its error correction", () => {
+    const sdp = answer("m=audio 9 UDP/TLS/RTP/SAVPF 109 9", "a=rtpmap:109 opus/48000/2",
+      "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1", "a=rtpmap:9 G722/8000/1");
+    assert.equal(voiceProtection(sdp), "fec");
+  });
+  test("Opus without error correction, no audio, or no answer yet: nothing claimed", () => {
+    assert.equal(voiceProtection(answer("m=audio 9 UDP/TLS/RTP/SAVPF 111", "a=rtpmap:111 opus/48000/2")), null);
+    assert.equal(voiceProtection(answer()), null);
+    assert.equal(voiceProtection(undefined), null);
   });
 });

@@ -86,7 +86,7 @@ def test_before_the_window_the_page_says_when_the_room_opens(counselor, guest):
     body = text(response)
     assert "not open yet" in body and 'id="knock-form"' not in body
     opens = timezone.localtime(appointment.room_opens_at)
-    # As the template renders it ("6 p.m." on the hour, "6:30 p.m." otherwise), not a strftime guess.
+    # As the template renders it ("6 p.m." on the hour, "6:30 p.m." otherwise).
     assert formats.time_format(opens, "TIME_FORMAT") in body
     # The page reloads itself by script (js/notice.js) when the room opens, at the latest.
     assert 'data-reload-in="3600"' in body and "visavis/js/notice.js" in body

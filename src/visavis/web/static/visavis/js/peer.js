@@ -8,7 +8,7 @@
 
 import { applyMode, autoVideoCap, capChanged } from "./quality.js";
 import { safetyCode } from "./safetycode.js";
-import { classify, outgoingEstimate, reportsOf, summarize } from "./stats.js";
+import { classify, outgoingEstimate, reportsOf, selectedPair, summarize } from "./stats.js";
 
 const REPAIR_INTERVAL_MS = 1000;
 const MEASURE_INTERVAL_MS = 2000;
@@ -38,22 +38,39 @@ export async function selectedPath(pc) {
  * @returns {"direct" | "relay" | null}
  */
 export function pathFrom(stats) {
-  /** @type {any} */
-  let pair = null;
-  stats.forEach((report) => {
-    if (report.type === "transport" && report.selectedCandidatePairId) {
-      pair = stats.get(report.selectedCandidatePairId);
-    }
-  });
-  if (!pair) {
-    stats.forEach((report) => {
-      if (report.type === "candidate-pair" && report.nominated && report.state === "succeeded") pair = report;
-    });
-  }
+  const reports = reportsOf(stats);
+  const pair = selectedPair(reports);
   if (!pair) return null;
-  const local = stats.get(pair.localCandidateId);
-  const remote = stats.get(pair.remoteCandidateId);
+  const local = reports.find((r) => r.id === pair.localCandidateId);
+  const remote = reports.find((r) => r.id === pair.remoteCandidateId);
   return local?.candidateType === "relay" || remote?.candidateType === "relay" ? "relay" : "direct";
+}
+
+/**
+ * @typedef {"red" | "fec" | null} Voice how the voice we send is protected against lost
+ *   packets: redundant copies (RED, where both browsers have it), Opus's own error
+ *   correction (FEC: Firefox has no RED), or neither / not negotiated yet
+ */
+
+/**
+ * How the voice is protected, from the negotiated answer: it lists only the audio
+ * formats both sides have, the one both send first. (Chromium's statistics name Opus
+ * even while it sends RED, so getStats() cannot tell.)
+ * @param {string | undefined} sdp the answer, local or remote
+ * @returns {Voice}
+ */
+export function voiceProtection(sdp) {
+  const lines = (sdp ?? "").split(/\r?\n/);
+  const start = lines.findIndex((line) => line.startsWith("m=audio "));
+  if (start < 0) return null;
+  const end = lines.findIndex((line, i) => i > start && line.startsWith("m="));
+  const section = lines.slice(start, end < 0 ? undefined : end);
+  const first = section[0].split(" ")[3];
+  const name = section.find((line) => line.startsWith(`a=rtpmap:${first} `))?.split(" ")[1] ?? "";
+  if (/^red\//i.test(name)) return "red";
+  const fmtp = section.find((line) => line.startsWith(`a=fmtp:${first} `)) ?? "";
+  if (/^opus\//i.test(name) && /useinbandfec=1/.test(fmtp)) return "fec";
+  return null;
 }
 
 /**
@@ -201,6 +218,9 @@ export class PeerLink {
     const now = Date.now();
     if (this.lastReports) {
       const quality = summarize(this.lastReports, reports, (now - this.lastMeasured) / 1000);
+      const answer = [this.pc.currentLocalDescription, this.pc.currentRemoteDescription]
+        .find((description) => description?.type === "answer");
+      quality.voice = voiceProtection(answer?.sdp);
       this.onquality(quality, classify(quality));
     }
     this.lastReports = reports;

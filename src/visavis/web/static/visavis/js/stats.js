@@ -3,7 +3,8 @@
 
 /**
  * @typedef {{rttMs: number | null, lossPct: number | null, jitterMs: number | null,
- *   inKbps: number | null, outKbps: number | null, stalled?: boolean}} Quality
+ *   inKbps: number | null, outKbps: number | null, stalled?: boolean,
+ *   voice?: import("./peer.js").Voice}} Quality
  * @typedef {"good" | "fair" | "poor" | "stalled"} Verdict
  * ("stalled": no picture arrives — no packets at all, or no video frame decoded)
  * @typedef {Record<string, any>} Report
@@ -40,14 +41,18 @@ function total(reports, type, field) {
 }
 
 /**
+ * The candidate pair the connection uses. Chromium names it in the transport report
+ * (`selectedCandidatePairId`); Firefox has no transport report and marks the pair
+ * `selected: true`; otherwise the nominated pair that succeeded.
  * @param {Report[]} reports
- * @returns {Report | undefined} the candidate pair the connection uses
+ * @returns {Report | undefined}
  */
-function selectedPair(reports) {
+export function selectedPair(reports) {
   const transport = ofType(reports, "transport").find((t) => t.selectedCandidatePairId);
-  return transport
-    ? reports.find((r) => r.id === transport.selectedCandidatePairId)
-    : ofType(reports, "candidate-pair").find((p) => p.nominated && p.state === "succeeded");
+  const named = transport && reports.find((r) => r.id === transport.selectedCandidatePairId);
+  if (named) return named;
+  const pairs = ofType(reports, "candidate-pair");
+  return pairs.find((p) => p.selected === true) ?? pairs.find((p) => p.nominated && p.state === "succeeded");
 }
 
 /**

@@ -16,6 +16,13 @@ function verdictText(verdict) {
   return gettext("Connection: poor");
 }
 
+/** @param {import("../peer.js").Voice | undefined} voice */
+function voiceText(voice) {
+  if (voice === "red") return gettext("Sent twice (RED)");
+  if (voice === "fec") return gettext("Error correction (FEC)");
+  return "–";
+}
+
 /**
  * @param {number | null} value
  * @param {string} unit
@@ -47,6 +54,7 @@ export function showQuality(id, name, quality, verdict) {
     number(quality.jitterMs, "ms"),
     number(quality.inKbps, "kbit/s"),
     number(quality.outKbps, "kbit/s"),
+    voiceText(quality.voice),
   ];
   row.replaceChildren(...cells.map((text) => {
     const cell = document.createElement("td");
