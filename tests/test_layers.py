@@ -38,6 +38,7 @@ ALLOWED_LATE = {
     ("rooms/apps.py", "visavis.rooms.receivers"): "AppConfig.ready(): models must be loaded",
     ("ops/apps.py", "visavis.ops.receivers"): "AppConfig.ready(): models must be loaded",
     ("consent/apps.py", "visavis.consent.checks"): "AppConfig.ready(): registers a check",
+    ("ops/apps.py", "visavis.ops.checks"): "AppConfig.ready(): registers the checks",
     ("ops/management/commands/serve.py", "visavis.appointments.retention.DailyPurge"): (
         "management command: the purge thread starts only once the database is migrated"
     ),

@@ -6,4 +6,7 @@ class OpsConfig(AppConfig):
     label = "ops"
 
     def ready(self) -> None:
-        from visavis.ops import receivers  # noqa: F401  (connects the signal receivers)
+        from visavis.ops import (
+            checks,  # noqa: F401  (registers the system checks)
+            receivers,  # noqa: F401  (connects the signal receivers)
+        )
