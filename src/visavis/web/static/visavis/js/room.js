@@ -5,6 +5,7 @@
 import { Chat } from "./chat.js";
 import { gettext } from "./i18n.js";
 import { mediaStateMessage, readMediaState } from "./mediastate.js";
+import { resumeSound } from "./playback.js";
 import { RoomConnection, socketUrl } from "./protocol.js";
 import { quickExit } from "./quickexit.js";
 import { ScreenShare, canShareScreen } from "./screen.js";
@@ -69,6 +70,12 @@ export function startCall(config, connection, localStream) {
     sendSignal: (to, data) => connection.signal(to, data),
   });
   call.onremotemedia = (peer, stream) => tiles.showRemote(peer.id, peer.name, stream);
+  // Sound the browser would not start without a touch: one button turns it on.
+  const soundOn = byId("sound-on");
+  tiles.onsoundblocked = () => { soundOn.hidden = false; };
+  soundOn.onclick = async () => {
+    soundOn.hidden = await resumeSound(tiles.remoteVideos());
+  };
   // A tile as soon as someone is in the call: a client without camera and microphone is
   // there too, and must not look absent.
   call.onpeeradded = (peer) => tiles.ensure(peer.id, peer.name);

@@ -2,6 +2,7 @@
 
 import { format, gettext } from "../i18n.js";
 import { badgesFor } from "../mediastate.js";
+import { startPlayback } from "../playback.js";
 import { partOf } from "./sections.js";
 
 /**
@@ -22,6 +23,8 @@ export class Tiles {
     /** A remote participant's video element was created (e.g. to choose its speaker). */
     /** @type {(video: HTMLVideoElement) => void} */
     this.onvideo = () => {};
+    /** The browser would only play someone's sound muted until the page is touched. */
+    this.onsoundblocked = () => {};
   }
 
   /** @returns {HTMLVideoElement[]} the elements that play the others' picture and sound */
@@ -37,7 +40,9 @@ export class Tiles {
    */
   showRemote(id, name, stream) {
     const video = this.ensure(id, name).querySelector("video");
-    if (video) attach(video, stream);
+    if (!video) return;
+    if (video.srcObject !== stream) video.srcObject = stream;
+    startPlayback(video, () => this.onsoundblocked());
   }
 
   /**
