@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from visavis import config
 from visavis.appointments.services import create_appointment, update_appointment
 from visavis.rooms import services, topology
 from visavis.rooms.errors import Reason, RoomError
@@ -59,6 +60,30 @@ def _admit_until_full(appointment, counselor, guests: int) -> list:
         guest = _waiting_guest(appointment, index)
         results.append(services.admit(actor_id=host.id, target_id=guest.id))
     return results
+
+
+@pytest.mark.parametrize("value, expected", [(None, 9), ("3", 3), ("9", 9)])
+def test_max_group_size_setting(monkeypatch, tmp_path, value, expected):
+    monkeypatch.setenv("VISAVIS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("VISAVIS_CONFIG", raising=False)
+    if value is None:
+        monkeypatch.delenv("VISAVIS_MAX_GROUP_SIZE", raising=False)
+    else:
+        monkeypatch.setenv("VISAVIS_MAX_GROUP_SIZE", value)
+    assert config.Config().max_group_size == expected
+
+
+@pytest.mark.parametrize("value", ["2", "10", "many"])
+def test_max_group_size_out_of_range_is_refused(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("VISAVIS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("VISAVIS_CONFIG", raising=False)
+    monkeypatch.setenv("VISAVIS_MAX_GROUP_SIZE", value)
+    config.load.cache_clear()
+    try:
+        with pytest.raises(config.ConfigError, match="max_group_size"):
+            config.load()
+    finally:
+        config.load.cache_clear()
 
 
 def test_capacity_follows_the_appointment(settings):
