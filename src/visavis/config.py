@@ -49,6 +49,9 @@ class Config(BaseSettings):
     language_code: str = "en"
     time_zone: str = "Europe/Berlin"
     max_participants: int = Field(default=4, ge=2, le=8)
+    # Group appointments (issue 18): the most people in a group session's call, the
+    # counselor included; nine is the German rule for group psychotherapy by video.
+    max_group_size: int = Field(default=9, ge=3, le=9)
     ws_max_message_bytes: int = Field(default=65536, ge=4096, le=1048576)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "WARNING"
     # NAT traversal (coturn). No STUN or TURN server by default: no third party learns

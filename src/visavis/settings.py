@@ -168,6 +168,7 @@ warnings.filterwarnings("ignore", message="No directory at")
 
 VISAVIS = {
     "MAX_PARTICIPANTS": CONFIG.max_participants,
+    "MAX_GROUP_SIZE": CONFIG.max_group_size,
     "WS_MAX_MESSAGE_BYTES": CONFIG.ws_max_message_bytes,
     "TURN_URLS": CONFIG.turn_urls,
     "TURN_SECRET": CONFIG.turn_secret,

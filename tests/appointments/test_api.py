@@ -16,6 +16,7 @@ VALID = {"title": "Session K.", "start": "2030-05-17T14:30:00+02:00", "duration_
 FIELDS = {
     "id", "title", "start", "duration_minutes", "end", "cancelled", "guest_url", "host_url",
     "language", "has_pin", "external_url", "series_id", "room_opens_at", "room_closes_at",
+    "group",
 }
 
 

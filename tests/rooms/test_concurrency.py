@@ -17,7 +17,7 @@ from django.db import connection, connections, transaction
 
 from tests.backends import configured_database_url
 from visavis.appointments.models import Appointment
-from visavis.rooms import services
+from visavis.rooms import services, topology
 from visavis.rooms.errors import Reason
 from visavis.rooms.events import Role, State
 from visavis.rooms.models import Participant
@@ -89,6 +89,34 @@ def test_two_admits_for_the_last_place_admit_one(settings, counselor, appointmen
     assert len(refusals) == 1, [a.result for a in attempts]
     admitted = Participant.objects.filter(appointment=appointment, state=State.ADMITTED)
     assert admitted.count() == 2
+
+
+def test_a_group_rooms_last_place_goes_to_one_of_two_admits(
+    settings, monkeypatch, counselor, appointment, room
+):
+    # A group room holds max_group_size (here 3, host included), not max_participants.
+    settings.VISAVIS = {**settings.VISAVIS, "MAX_PARTICIPANTS": 2, "MAX_GROUP_SIZE": 3}
+    monkeypatch.setattr(topology, "group_availability", lambda: topology.AVAILABLE)
+    Appointment.objects.filter(pk=appointment.pk).update(group=True)
+    host, _ = services.join(room_token=room, user=counselor, channel_name="test.host")
+    services.admit(actor_id=host.id, target_id=_guest_waiting(room, "first"))
+    second = _guest_waiting(room, "second")
+    third = _guest_waiting(room, "third")
+
+    attempts = [
+        Attempt(services.admit, actor_id=host.id, target_id=second),
+        Attempt(services.admit, actor_id=host.id, target_id=third),
+    ]
+    _while_room_is_locked(appointment.pk, attempts)
+
+    assert [a.error for a in attempts] == [None, None]
+    refusals = [
+        a for a in attempts
+        if any(getattr(d.event, "reason", None) == Reason.ROOM_FULL for d in a.result)
+    ]
+    assert len(refusals) == 1, [a.result for a in attempts]
+    admitted = Participant.objects.filter(appointment=appointment, state=State.ADMITTED)
+    assert admitted.count() == 3
 
 
 def test_two_host_connections_at_once_leave_one_host(counselor, appointment, room):

@@ -169,6 +169,7 @@ def _out(request: HttpRequest, appointment, zone=None) -> AppointmentOut:
         has_pin=appointment.has_pin,
         external_url=appointment.external_url or None,
         series_id=appointment.series_id,
+        group=appointment.group,
         room_opens_at=timezone.localtime(appointment.room_opens_at, zone),
         room_closes_at=timezone.localtime(appointment.room_closes_at, zone),
     )
@@ -263,6 +264,7 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn):
         language=payload.language,
         pin=payload.pin,
         external_url=payload.external_url,
+        group=payload.group,
     )
     return Status(201, _out(request, appointment))
 
@@ -359,7 +361,7 @@ def _series_out(request: HttpRequest, series) -> SeriesOut:
     summary="Create a series of appointments",
     description="Creates appointments every week or every two weeks at the same local time, "
     "either `count` of them or until the date `until`. Each has its own guest link; they "
-    "share title, duration, language, PIN and external link. A first start more than 5 "
+    "share title, duration, language, PIN, external link and `group`. A first start more than 5 "
     "minutes in the past is refused (422).",
 )
 def create_series(request: HttpRequest, payload: SeriesIn):
@@ -376,6 +378,7 @@ def create_series(request: HttpRequest, payload: SeriesIn):
         language=payload.language,
         pin=payload.pin,
         external_url=payload.external_url,
+        group=payload.group,
     )
     return Status(201, _series_out(request, series))
 

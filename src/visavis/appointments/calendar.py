@@ -51,7 +51,7 @@ def client_ics(appointment: Appointment, *, guest_url: str) -> bytes:
     """The appointment as the client's calendar should show it, in the client's language."""
     with translation.override(appointment.language):
         calendar = _calendar()
-        summary = _("Video session")
+        summary = _("Group video session") if appointment.group else _("Video session")
         description = _("Open this link shortly before the start: %(link)s") % {
             "link": guest_url
         }
@@ -80,7 +80,11 @@ def feed_ics(appointments, *, hide_titles: bool, host_url) -> bytes:
     for appointment in appointments:
         summary = _("Appointment") if hide_titles else appointment.title
         url = host_url(appointment)
+        description = url
+        if appointment.group:
+            summary = _("%(title)s (group session)") % {"title": summary}
+            description = _("Group session") + "\n" + url
         calendar.add_component(
-            _event(appointment, summary=summary, description=url, url=url)
+            _event(appointment, summary=summary, description=description, url=url)
         )
     return calendar.to_ical()

@@ -78,6 +78,9 @@ class Appointment(models.Model):
     external_url = models.URLField(_("external video link"), max_length=500, blank=True)
     # iCalendar SEQUENCE: goes up with every change a calendar should pick up.
     sequence = models.PositiveIntegerField(default=0)
+    # Issue 18: a group session (up to ``max_group_size`` people) goes through a media
+    # server; an individual one stays peer to peer (visavis.rooms.topology).
+    group = models.BooleanField(_("group session"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -112,6 +112,12 @@ EXTERNAL_URL_FIELD = Field(
     "of the built-in room. The client's link then shows the appointment and a button to it.",
     examples=["https://meet.example.org/room/abc"],
 )
+GROUP_DESCRIPTION = (
+    "A group session, for up to the server's max_group_size people (the counselor "
+    "included) through a media server; false: an individual session, peer to peer. Group "
+    "sessions are not available on a server without a media server: the room then says so "
+    "instead of starting a call."
+)
 
 
 class AppointmentIn(BaseModel):
@@ -125,6 +131,7 @@ class AppointmentIn(BaseModel):
     language: Language | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
     pin: Annotated[str, PIN_FIELD] | None = None
     external_url: Annotated[str, EXTERNAL_URL_FIELD] | None = None
+    group: bool = Field(default=False, strict=True, description=GROUP_DESCRIPTION)
 
     @field_validator("title")
     @classmethod
@@ -197,6 +204,9 @@ class AppointmentPatch(BaseModel):
     external_url: Annotated[str, EXTERNAL_URL_FIELD] | None = Field(
         default=None, description="A new external https:// link, or null for the built-in room."
     )
+    group: bool = Field(  # type: ignore[assignment]
+        default=None, strict=True, description=GROUP_DESCRIPTION
+    )
 
     @field_validator("title")
     @classmethod
@@ -263,6 +273,7 @@ class AppointmentOut(BaseModel):
     has_pin: bool = Field(description="Whether the client must enter a PIN.")
     external_url: str | None = Field(description="External video link, or null.")
     series_id: UUID | None = Field(description="The series this appointment belongs to.")
+    group: bool = Field(description="Whether this is a group session.")
     room_opens_at: datetime = Field(description="From when the guest link opens the room.")
     room_closes_at: datetime = Field(description="Until when the guest link opens the room.")
 

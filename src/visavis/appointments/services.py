@@ -194,6 +194,12 @@ def check_start_not_past(start: datetime, *, owner, now: datetime | None = None)
     return start
 
 
+def _check_group(group: bool) -> bool:
+    if not isinstance(group, bool):
+        raise AppointmentError(_("Say whether this is a group session: yes or no."))
+    return group
+
+
 def new_random_pin() -> str:
     return f"{secrets.randbelow(10**PIN_LENGTH):06d}"
 
@@ -210,9 +216,11 @@ def create_appointment(
     language: str | None = None,
     pin: str | None = None,
     external_url: str | None = None,
+    group: bool = False,
 ) -> Appointment:
     """Create one appointment with a fresh private link. A naive ``start`` is read in the
-    counselor's time zone. ``pin`` (6 digits) is stored only as a hash."""
+    counselor's time zone. ``pin`` (6 digits) is stored only as a hash. A ``group``
+    session is for up to ``max_group_size`` people (visavis.rooms.topology)."""
     appointment = _new_appointment(
         owner=owner,
         title=title,
@@ -221,12 +229,15 @@ def create_appointment(
         language=language,
         pin=pin,
         external_url=external_url,
+        group=group,
     )
     appointment.save()
     return appointment
 
 
-def _new_appointment(*, owner, title, start, duration_minutes, language, pin, external_url):
+def _new_appointment(
+    *, owner, title, start, duration_minutes, language, pin, external_url, group=False
+):
     return Appointment(
         owner=owner,
         title=_clean_title(title),
@@ -235,6 +246,7 @@ def _new_appointment(*, owner, title, start, duration_minutes, language, pin, ex
         language=_clean_language(language),
         pin_hash=make_password(clean_pin(pin)) if (pin or "").strip() else "",
         external_url=clean_external_url(external_url),
+        group=_check_group(group),
     )
 
 
@@ -294,9 +306,10 @@ def create_series(
     language: str | None = None,
     pin: str | None = None,
     external_url: str | None = None,
+    group: bool = False,
 ) -> Series:
     """Create a repeating appointment: every occurrence gets its own room and link; they
-    share title, duration, language, PIN and external link."""
+    share title, duration, language, PIN, external link and whether it is a group session."""
     zone = zone_for(owner)
     starts = occurrence_starts(
         start=start, zone=zone, frequency=frequency, count=count, until=until
@@ -309,6 +322,7 @@ def create_series(
         language=language,
         pin=pin,
         external_url=external_url,
+        group=group,
     )
     series = Series.objects.create(owner=owner, frequency=frequency)
     Appointment.objects.bulk_create(
@@ -322,6 +336,7 @@ def create_series(
                 language=template.language,
                 pin_hash=template.pin_hash,
                 external_url=template.external_url,
+                group=template.group,
                 room_token=new_room_token(),
             )
             for moment in starts
@@ -415,6 +430,7 @@ def update_appointment(
     language: str | _Unset = UNSET,
     pin: str | _Unset | None = UNSET,
     external_url: str | _Unset | None = UNSET,
+    group: bool | _Unset = UNSET,
     now: datetime | None = None,
 ) -> Appointment:
     """Change an appointment, or (``apply_to="series"``) every occurrence of its series that
@@ -442,6 +458,8 @@ def update_appointment(
         changes["pin_hash"] = make_password(clean_pin(pin)) if (pin or "").strip() else ""
     if external_url is not UNSET:
         changes["external_url"] = clean_external_url(external_url)
+    if group is not UNSET:
+        changes["group"] = _check_group(group)
     shift = None
     if start is not UNSET:
         new_start = _aware(start, zone)

@@ -19,14 +19,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from visavis.accounts.services import display_name
 from visavis.appointments import links
 from visavis.appointments.models import Appointment
 from visavis.appointments.services import find_by_room_token
 from visavis.entry.door import EntryRefused, check_guest_entry
-from visavis.rooms import events, turn
+from visavis.rooms import events, topology, turn
 from visavis.rooms.errors import Reason, RoomError
 from visavis.rooms.events import Role, State
 from visavis.rooms.limits import CLIENT_PING_SECONDS
@@ -71,7 +71,14 @@ def account_group(user_id) -> str:
 
 
 def max_participants() -> int:
+    """The most people in an individual appointment's call, host included."""
     return settings.VISAVIS["MAX_PARTICIPANTS"]
+
+
+def _capacity(appointment_id) -> int:
+    """The most people in this appointment's call, host included (rooms/topology.py)."""
+    group = Appointment.objects.filter(pk=appointment_id).values_list("group", flat=True)
+    return topology.capacity(group=bool(group.first()))
 
 
 def resume_grace() -> timedelta:
@@ -246,7 +253,7 @@ def _depart(participant: Participant, final_state: State) -> list[Delivery]:
         left = events.Left(participant_id=participant.id)
         remaining = _admitted(participant.appointment_id)
         deliveries += [Delivery(o.channel_name, left) for o in remaining]
-        if len(remaining) == max_participants() - 1:
+        if len(remaining) == _capacity(participant.appointment_id) - 1:
             # The call was full: whoever waits is no longer told that it is.
             deliveries += _waiting_update(participant.appointment_id)
     if was == State.WAITING:
@@ -290,7 +297,7 @@ def _welcome(participant: Participant, *, resumed: bool) -> events.Welcome:
         participant_id=participant.id,
         role=Role(participant.role),
         state=State.ADMITTED if participant.role == Role.HOST else State(participant.state),
-        max_participants=max_participants(),
+        max_participants=topology.capacity(group=participant.appointment.group),
         resume_token=token,
         resumed=resumed,
         resume_grace_seconds=int(resume_grace().total_seconds()),
@@ -398,6 +405,14 @@ def join(
     appointment = find_by_room_token(room_token)
     if appointment is None:
         raise RoomError(Reason.UNKNOWN_ROOM, "this room link is not valid")
+    usable = topology.availability(appointment)
+    if not usable.available:
+        # The pages say so instead of starting a call; a hand-made client that connects
+        # anyway gets no call either, and never one in another topology.
+        with translation.override("en"):
+            raise RoomError(
+                Reason.NOT_ALLOWED, f"group sessions are not available here: {usable.reason}"
+            )
     appointment = _lock_room(appointment.pk)
     deliveries = _expire_stale(appointment.pk)
     if resume:
@@ -454,7 +469,7 @@ def knock(*, participant_id: str, name: str, browser_session=None) -> list[Deliv
     participant.name = name.strip()
     participant.knocked_at = timezone.now()
     participant.save(update_fields=["state", "name", "knocked_at"])
-    full = len(_admitted(participant.appointment_id)) >= max_participants()
+    full = len(_admitted(participant.appointment_id)) >= _capacity(participant.appointment_id)
     deliveries = [
         Delivery(
             participant.channel_name,
@@ -510,11 +525,10 @@ def _host_and_target(
 def admit(*, actor_id: str, target_id: str) -> list[Delivery]:
     actor, target = _host_and_target(actor_id, target_id)
     in_call = len(_admitted(actor.appointment_id))
-    if in_call >= max_participants():
+    capacity = _capacity(actor.appointment_id)
+    if in_call >= capacity:
         # Nothing changes; the host is told why, and the guest why they still wait.
-        full = events.Refused(
-            Reason.ROOM_FULL, f"the call has its maximum of {max_participants()} people"
-        )
+        full = events.Refused(Reason.ROOM_FULL, f"the call has its maximum of {capacity} people")
         return [
             Delivery(actor.channel_name, full),
             Delivery(

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from visavis.appointments import services
@@ -62,9 +63,18 @@ class _AppointmentFields(forms.Form):
         ),
     )
 
+    group = forms.BooleanField(label=_("Group session"), required=False)
+
     def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
+        self.fields["group"].help_text = _(
+            "For up to %(count)d people, you included, through the media server. "
+            "Individual sessions stay peer to peer (up to %(individual)d people)."
+        ) % {
+            "count": settings.VISAVIS["MAX_GROUP_SIZE"],
+            "individual": settings.VISAVIS["MAX_PARTICIPANTS"],
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -122,8 +132,8 @@ class AppointmentForm(_AppointmentFields):
     )
 
     field_order = [
-        "title", "start", "duration_minutes", "language", "pin", "repeat", "occurrences",
-        "repeat_until", "external_url",
+        "title", "start", "duration_minutes", "language", "group", "pin", "repeat",
+        "occurrences", "repeat_until", "external_url",
     ]
 
     def clean(self):
@@ -165,8 +175,8 @@ class AppointmentEditForm(_AppointmentFields):
     )
 
     field_order = [
-        "title", "start", "duration_minutes", "language", "pin", "remove_pin", "external_url",
-        "apply_to",
+        "title", "start", "duration_minutes", "language", "group", "pin", "remove_pin",
+        "external_url", "apply_to",
     ]
 
     def __init__(self, *args, in_series: bool = False, has_pin: bool = False, **kwargs):

@@ -19,6 +19,7 @@ from visavis.consent.views import guest_consent_step
 from visavis.entry import door
 from visavis.entry.door import Entry
 from visavis.rooms import services as room_services
+from visavis.rooms import topology
 from visavis.web.forms import GuestPinForm
 from visavis.web.views.shared import ics_response, room_config
 
@@ -89,6 +90,18 @@ def _guest_page(request, link, language: str, now):
             {
                 "appointment": appointment,
                 "service": _host_name(appointment.external_url),
+                "language_links": links.language_links(request, language),
+            },
+        )
+    usable = topology.availability(appointment)
+    if not usable.available:
+        # A group session this server cannot hold yet: said plainly, before the camera.
+        return render(
+            request,
+            "web/room_unavailable.html",
+            {
+                "appointment": appointment,
+                "reason": usable.reason,
                 "language_links": links.language_links(request, language),
             },
         )

@@ -18,6 +18,7 @@ from visavis.appointments import calendar, invitations, links
 from visavis.appointments import services as appointments
 from visavis.entry import door
 from visavis.entry.door import Entry
+from visavis.rooms import topology
 from visavis.rooms.routing import WATCH_PATH
 from visavis.web.forms import (
     ApplyToForm,
@@ -113,6 +114,7 @@ def create_appointment(request):
             "language": data["language"],
             "pin": data["pin"] or None,
             "external_url": data["external_url"],
+            "group": data["group"],
         }
         try:
             if data["repeat"]:
@@ -155,6 +157,7 @@ def appointment_detail(request, appointment_id):
         "email_enabled": invitations.email_enabled(),
         "email_form": InvitationEmailForm(),
         "window": door.window(appointment),
+        "availability": topology.availability(appointment),
         "opens_minutes": settings.VISAVIS["ROOM_OPENS_MINUTES_BEFORE"],
         "closes_minutes": settings.VISAVIS["ROOM_CLOSES_MINUTES_AFTER"],
         "time_zone": timezone.get_current_timezone_name(),
@@ -184,6 +187,7 @@ def edit_appointment(request, appointment_id):
         "duration_minutes": appointment.duration_minutes,
         "language": appointment.language,
         "external_url": appointment.external_url,
+        "group": appointment.group,
         "apply_to": "this",
     }
     form = AppointmentEditForm(
@@ -197,7 +201,7 @@ def edit_appointment(request, appointment_id):
         data = form.cleaned_data
         changes = {
             field: data[field]
-            for field in ("title", "duration_minutes", "language", "external_url")
+            for field in ("title", "duration_minutes", "language", "external_url", "group")
             if field in form.changed_data
         }
         # Compared by value, at the minute the form shows: a start with seconds (from the
@@ -412,6 +416,19 @@ def host_room(request, appointment_id):
         raise Http404
     if appointment.is_external:
         return redirect("appointment-detail", appointment.pk)
+    usable = topology.availability(appointment)
+    if not usable.available:
+        # A group session: no call in another topology, but an honest page.
+        return render(
+            request,
+            "web/room_unavailable.html",
+            {
+                "appointment": appointment,
+                "reason": usable.reason,
+                "host": True,
+                "individual_size": topology.capacity(group=False),
+            },
+        )
     return render(
         request,
         "web/host_room.html",

@@ -10,21 +10,22 @@ from django.utils import translation
 from django.views.decorators.gzip import gzip_page
 from django.views.i18n import JavaScriptCatalog
 
+from visavis.rooms import topology
 from visavis.rooms.routing import WS_PATH
-from visavis.rooms.services import max_participants
 
 
 def room_config(appointment) -> dict:
     """What js/room.js needs of the room, for the host's and the client's room page alike.
 
-    ``topology`` names the media topology the page starts its call with (js/topology.js):
-    the peer-to-peer ``"mesh"`` for every appointment until group appointments go through
-    a media server."""
+    ``topology`` names the media topology the page starts its call with (js/topology.js,
+    rooms/topology.py): the peer-to-peer ``"mesh"`` for individual appointments. Only for
+    an appointment whose call is available (:func:`visavis.rooms.topology.availability`);
+    the pages show why not instead."""
     return {
         "room": appointment.room_token,
         "ws": WS_PATH,
-        "maxParticipants": max_participants(),
-        "topology": "mesh",
+        "maxParticipants": topology.capacity(group=appointment.group),
+        "topology": topology.topology(appointment),
     }
 
 
